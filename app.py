@@ -1,0 +1,29 @@
+"""UPP Chalice application: wiring only. Routes call into chalicelib.handlers."""
+from chalice import Chalice, Response
+
+from chalicelib.handlers import channel_notify, isv_api
+
+app = Chalice(app_name="upp")
+
+# Accept any body type: a wrong Content-Type is answered in the envelope, not with a 415.
+_ANY_BODY = ["application/json", "text/plain", "application/octet-stream",
+             "application/x-www-form-urlencoded", "multipart/form-data"]
+_JSON = {"Content-Type": "application/json; charset=UTF-8"}
+
+
+@app.route("/access/{name}", methods=["POST"], content_types=_ANY_BODY)
+def isv_call(name):
+    body = isv_api.handle(name, app.current_request.raw_body)
+    return Response(body=body, status_code=200, headers=_JSON)
+
+
+@app.route("/notify/{channel}", methods=["POST"], content_types=_ANY_BODY)
+def channel_callback(channel):
+    request = app.current_request
+    status, text = channel_notify.handle(channel, request.raw_body, dict(request.headers))
+    return Response(body=text, status_code=status, headers={"Content-Type": "text/plain"})
+
+
+@app.route("/health", methods=["GET"])
+def health():
+    return {"status": "ok"}

@@ -1,0 +1,1 @@
+"""UPP: unified payment platform for hospitals (Chalice application library)."""

@@ -1,0 +1,1 @@
+"""Channel gateways: one interface (gateway.ChannelGateway), one adapter per channel."""

@@ -1,0 +1,331 @@
+"""Channel simulator for Alipay (ali), WeChat Pay (ten) and UnionPay (uni): local stack and tests.
+
+Conventions (SPEC §9), which tests rely on:
+- ``payUrl`` is ``{base}/pay/{channel}/{outTradeNo}``; ``POST payUrl {"action":"pay"}`` makes the
+  simulated patient pay (``"ignoreClose": true`` pays even a closed trade, to simulate a payment
+  racing a close).
+- Barcode auth codes ending ``0000`` succeed at once, ``1111`` wait for the password and succeed
+  within 5 s, ``2222`` fail, ``3333`` time out (the answer comes after the platform gave up, and the
+  payment did go through).
+- Refunds behave per ``POST /sim/mode {"refund": instant|delayed|failed|timeout|timeout_once,
+  "outTradeNo"?}`` (default instant): delayed = accepted now, succeeds ``delay_s`` later.
+- Every final payment or refund result is notified, signed, to the ``notifyUrl`` of the request;
+  ``POST /sim/renotify {"outTradeNo"}`` sends the payment notification again (duplicate).
+- ``GET /sim/calls`` counts requests per operation and key (tests assert "one channel call").
+
+It is not a mock of the platform's expectations: it keeps each trade's state and money, refuses
+to over-refund, and answers idempotently by outTradeNo / outRefundNo like the real channels.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+import requests
+
+from ..clock import now, to_wire
+from .simulated import SIGNATURE_HEADER, notice_signature
+
+Sink = Callable[[str, bytes, dict], None]
+
+
+@dataclass
+class Trade:
+    channel: str
+    out_trade_no: str
+    mch_id: str
+    total_fee: int
+    subject: str
+    notify_url: str | None
+    state: str = "NOTPAY"
+    transaction_id: str | None = None
+    paid_at: str | None = None
+    refunds: dict = field(default_factory=dict)     # outRefundNo -> Refund
+
+
+@dataclass
+class SimRefund:
+    out_refund_no: str
+    refund_fee: int
+    status: str
+    refund_id: str
+    message: str | None = None
+
+
+class ChannelSimulator:
+    def __init__(self, secrets_by_channel: dict[str, str], timeout_delay_s: float = 8.0,
+                 password_delay_s: float = 2.0, refund_delay_s: float = 2.0,
+                 sink: Sink | None = None):
+        self.secrets = secrets_by_channel
+        self.timeout_delay_s = timeout_delay_s
+        self.password_delay_s = password_delay_s
+        self.refund_delay_s = refund_delay_s
+        self.trades: dict[str, Trade] = {}
+        self.refund_modes: dict[str, str] = {}        # outTradeNo or "*" -> mode
+        self.calls: Counter = Counter()
+        self.lock = threading.RLock()
+        self._sink = sink or self._post_notice
+        self._server: ThreadingHTTPServer | None = None
+        self.base_url = ""
+
+    # ------------------------------------------------------------------ notifications
+    def _post_notice(self, url: str, body: bytes, headers: dict) -> None:
+        for attempt in range(3):   # channels retry their notifications too
+            try:
+                resp = requests.post(url, data=body, headers=headers, timeout=5)
+                if resp.status_code == 200 and resp.text.strip().upper() in ("SUCCESS",
+                                                                            '{"CODE":"SUCCESS"}'):
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5 * (attempt + 1))
+
+    def _notify(self, trade: Trade, payload: dict) -> None:
+        if not trade.notify_url:
+            return
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json",
+                   SIGNATURE_HEADER: notice_signature(self.secrets[trade.channel], body)}
+        threading.Thread(target=self._sink, args=(trade.notify_url, body, headers),
+                         daemon=True).start()
+
+    def _pay_notice(self, trade: Trade) -> dict:
+        return {"type": "pay", "mchId": trade.mch_id, "outTradeNo": trade.out_trade_no,
+                "transactionId": trade.transaction_id, "totalFee": trade.total_fee,
+                "tradeState": trade.state, "paidAt": trade.paid_at,
+                "nonce": secrets.token_hex(8)}
+
+    def _refund_notice(self, trade: Trade, refund: SimRefund) -> dict:
+        return {"type": "refund", "mchId": trade.mch_id, "outTradeNo": trade.out_trade_no,
+                "outRefundNo": refund.out_refund_no, "refundId": refund.refund_id,
+                "refundFee": refund.refund_fee, "refundStatus": refund.status,
+                "nonce": secrets.token_hex(8)}
+
+    # ------------------------------------------------------------------ state changes
+    def _succeed(self, trade: Trade) -> None:
+        with self.lock:
+            if trade.state == "SUCCESS":
+                return
+            trade.state = "SUCCESS"
+            trade.transaction_id = trade.transaction_id or f"{trade.channel.upper()}{secrets.token_hex(10)}"
+            trade.paid_at = to_wire(now())
+        self._notify(trade, self._pay_notice(trade))
+
+    def _later(self, delay: float, fn: Callable, *args) -> None:
+        timer = threading.Timer(delay, fn, args)
+        timer.daemon = True
+        timer.start()
+
+    @staticmethod
+    def _trade_answer(trade: Trade) -> dict:
+        return {"code": "OK", "tradeState": trade.state, "transactionId": trade.transaction_id,
+                "totalFee": trade.total_fee, "paidAt": trade.paid_at}
+
+    # ------------------------------------------------------------------ channel operations
+    def precreate(self, channel: str, p: dict) -> dict:
+        with self.lock:
+            trade = self.trades.get(p["outTradeNo"])
+            if trade is None:
+                trade = Trade(channel, p["outTradeNo"], str(p["mchId"]), int(p["totalFee"]),
+                              p.get("subject", ""), p.get("notifyUrl"))
+                self.trades[trade.out_trade_no] = trade
+        return {"code": "OK", "payUrl": f"{self.base_url}/pay/{channel}/{trade.out_trade_no}"}
+
+    def micropay(self, channel: str, p: dict) -> dict:
+        code = str(p.get("authCode", ""))
+        with self.lock:
+            trade = self.trades.get(p["outTradeNo"])
+            if trade is not None:
+                return self._trade_answer(trade)
+            trade = Trade(channel, p["outTradeNo"], str(p["mchId"]), int(p["totalFee"]),
+                          p.get("subject", ""), p.get("notifyUrl"))
+            self.trades[trade.out_trade_no] = trade
+        if code.endswith("2222"):
+            trade.state = "PAYERROR"
+            return {**self._trade_answer(trade), "message": "付款码无效或余额不足"}
+        if code.endswith("1111"):
+            trade.state = "USERPAYING"
+            self._later(self.password_delay_s, self._succeed, trade)
+            return self._trade_answer(trade)
+        if code.endswith("3333"):
+            self._succeed(trade)
+            time.sleep(self.timeout_delay_s)       # the platform has given up by now
+            return self._trade_answer(trade)
+        self._succeed(trade)
+        return self._trade_answer(trade)
+
+    def query(self, channel: str, p: dict) -> dict:
+        trade = self.trades.get(p["outTradeNo"])
+        return self._trade_answer(trade) if trade else {"code": "NOT_FOUND"}
+
+    def close(self, channel: str, p: dict) -> dict:
+        with self.lock:
+            trade = self.trades.get(p["outTradeNo"])
+            if trade is None:
+                return {"code": "OK", "tradeState": "CLOSED"}
+            if trade.state in ("NOTPAY", "USERPAYING", "PAYERROR"):
+                trade.state = "CLOSED"
+            return self._trade_answer(trade)
+
+    def reverse(self, channel: str, p: dict) -> dict:
+        with self.lock:
+            trade = self.trades.get(p["outTradeNo"])
+            if trade is not None and trade.state in ("NOTPAY", "USERPAYING", "PAYERROR"):
+                trade.state = "REVOKED"
+            return self._trade_answer(trade) if trade else {"code": "OK", "tradeState": "REVOKED"}
+
+    def patient_pays(self, channel: str, out_trade_no: str, p: dict) -> dict:
+        trade = self.trades.get(out_trade_no)
+        if trade is None or trade.channel != channel:
+            return {"code": "NOT_FOUND"}
+        if trade.state == "CLOSED" and not p.get("ignoreClose"):
+            return {"code": "CLOSED", "message": "订单已关闭"}
+        if trade.state in ("NOTPAY", "USERPAYING", "CLOSED"):
+            self._succeed(trade)
+        return self._trade_answer(trade)
+
+    def _refund_mode(self, out_trade_no: str) -> str:
+        return self.refund_modes.get(out_trade_no) or self.refund_modes.get("*") or "instant"
+
+    def refund(self, channel: str, p: dict) -> dict:
+        out_refund_no = p["outRefundNo"]
+        with self.lock:
+            trade = self.trades.get(p["outTradeNo"])
+            if trade is None or trade.state != "SUCCESS":
+                return {"code": "OK", "refundStatus": "FAIL", "refundId": None,
+                        "message": "交易不存在或未支付"}
+            existing = trade.refunds.get(out_refund_no)
+            mode = self._refund_mode(trade.out_trade_no)
+            if existing is None:
+                fee = int(p["refundFee"])
+                used = sum(r.refund_fee for r in trade.refunds.values() if r.status != "FAIL")
+                refund = SimRefund(out_refund_no, fee, "SUCCESS", f"R{secrets.token_hex(10)}")
+                if used + fee > trade.total_fee:
+                    refund.status, refund.message = "FAIL", "退款金额超过可退金额"
+                elif mode == "failed":
+                    refund.status, refund.message = "FAIL", "商户账户余额不足"
+                elif mode == "delayed":
+                    refund.status = "PROCESSING"
+                trade.refunds[out_refund_no] = refund
+                first_call = True
+            else:
+                refund, first_call = existing, False
+        if refund.status == "PROCESSING" and first_call:
+            self._later(self.refund_delay_s, self._finish_refund, trade, refund)
+        elif first_call:
+            self._notify(trade, self._refund_notice(trade, refund))
+        if mode == "timeout" or (mode == "timeout_once" and first_call):
+            time.sleep(self.timeout_delay_s)
+        return {"code": "OK", "refundStatus": refund.status, "refundId": refund.refund_id,
+                "message": refund.message}
+
+    def _finish_refund(self, trade: Trade, refund: SimRefund) -> None:
+        with self.lock:
+            refund.status = "SUCCESS"
+        self._notify(trade, self._refund_notice(trade, refund))
+
+    def refundquery(self, channel: str, p: dict) -> dict:
+        with self.lock:
+            for trade in self.trades.values():
+                refund = trade.refunds.get(p["outRefundNo"])
+                if refund is not None:
+                    return {"code": "OK", "refundStatus": refund.status,
+                            "refundId": refund.refund_id, "message": refund.message}
+        return {"code": "NOT_FOUND"}
+
+    # ------------------------------------------------------------------ control
+    def control(self, op: str, p: dict) -> dict:
+        if op == "mode":
+            self.refund_modes[p.get("outTradeNo") or "*"] = p.get("refund", "instant")
+            return {"code": "OK"}
+        if op == "renotify":
+            trade = self.trades.get(p.get("outTradeNo", ""))
+            if trade is None:
+                return {"code": "NOT_FOUND"}
+            self._notify(trade, self._pay_notice(trade))
+            return {"code": "OK"}
+        if op == "reset":
+            with self.lock:
+                self.trades.clear()
+                self.refund_modes.clear()
+                self.calls.clear()
+            return {"code": "OK"}
+        return {"code": "UNKNOWN_OP"}
+
+    # ------------------------------------------------------------------ HTTP
+    OPS = ("precreate", "micropay", "query", "close", "reverse", "refund", "refundquery")
+
+    def dispatch(self, method: str, path: str, payload: dict) -> tuple[int, dict]:
+        parts = [x for x in path.split("?")[0].split("/") if x]
+        if method == "GET" and parts == ["sim", "calls"]:
+            return 200, {"|".join(k): v for k, v in self.calls.items()}
+        if method == "GET" and len(parts) == 3 and parts[0] == "pay":
+            trade = self.trades.get(parts[2])
+            return (200, self._trade_answer(trade)) if trade else (404, {"code": "NOT_FOUND"})
+        if method != "POST":
+            return 405, {"code": "METHOD"}
+        if len(parts) == 2 and parts[0] == "sim":
+            return 200, self.control(parts[1], payload)
+        if len(parts) == 3 and parts[0] == "pay" and parts[1] in self.secrets:
+            if payload.get("action") != "pay":
+                return 400, {"code": "BAD_ACTION"}
+            return 200, self.patient_pays(parts[1], parts[2], payload)
+        if len(parts) == 2 and parts[0] in self.secrets and parts[1] in self.OPS:
+            key = payload.get("outRefundNo") or payload.get("outTradeNo") or ""
+            with self.lock:
+                self.calls[(parts[0], parts[1], str(key))] += 1
+            try:
+                return 200, getattr(self, parts[1])(parts[0], payload)
+            except (KeyError, ValueError, TypeError) as exc:
+                return 400, {"code": "BAD_REQUEST", "message": str(exc)}
+        return 404, {"code": "NOT_FOUND"}
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        sim = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _handle(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    payload = json.loads(raw) if raw else {}
+                    if not isinstance(payload, dict):
+                        raise ValueError
+                except ValueError:
+                    status, answer = 400, {"code": "BAD_JSON"}
+                else:
+                    status, answer = sim.dispatch(method, self.path, payload)
+                body = json.dumps(answer, ensure_ascii=False).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._handle("POST")
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._handle("GET")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self.base_url = f"http://{host}:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()

@@ -1,0 +1,1 @@
+"""The pure domain core: states, decisions and rules as plain Python (no AWS, no Chalice)."""

@@ -1,0 +1,1 @@
+"""Use cases: validate (pydantic) -> load -> decide (domain) -> write (store) -> respond."""

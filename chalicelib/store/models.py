@@ -1,0 +1,177 @@
+"""One PynamoDB model per table. The local stack and the CloudFormation template are both built
+from these definitions (store.tables), so the two can never drift apart."""
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from ..config import settings
+
+
+def _meta(short: str) -> type:
+    cfg = settings()
+    attrs = {
+        "table_name": cfg.table_name(short),
+        "region": cfg.region,
+        "billing_mode": "PAY_PER_REQUEST",
+        "max_retry_attempts": 3,
+    }
+    if cfg.aws_endpoint:
+        attrs["host"] = cfg.aws_endpoint
+    return type("Meta", (), attrs)
+
+
+def _index_meta(name: str) -> type:
+    return type("Meta", (), {"index_name": name, "projection": AllProjection(),
+                             "billing_mode": "PAY_PER_REQUEST"})
+
+
+class MerchantModel(Model):
+    Meta = _meta("merchants")
+    partner_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    enabled = BooleanAttribute(default=True)
+    notify_url = UnicodeAttribute(null=True)
+    his_query_url = UnicodeAttribute(null=True)
+    auto_refund = BooleanAttribute(default=False)
+    # channel -> refund window in days, overriding the channel default
+    refund_window_days = MapAttribute(default=dict)
+    # channel -> the hospital's merchant id at that channel (checked on callbacks)
+    channel_accounts = MapAttribute(default=dict)
+    created_at = UTCDateTimeAttribute()
+
+
+class IsvModel(Model):
+    Meta = _meta("isvs")
+    isv_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    # Signing key. The table is encrypted at rest with a KMS key in AWS (infra); never logged.
+    sign_key = UnicodeAttribute()
+    enabled = BooleanAttribute(default=True)
+    partner_ids = UnicodeSetAttribute(default=set)
+    created_at = UTCDateTimeAttribute()
+
+
+class OrderModel(Model):
+    Meta = _meta("orders")
+    pk = UnicodeAttribute(hash_key=True)            # partnerId#paymentNo
+    partner_id = UnicodeAttribute()
+    payment_no = UnicodeAttribute()
+    biz_type = UnicodeAttribute()
+    trade_fee = NumberAttribute()
+    subject = UnicodeAttribute()
+    expire_at = UTCDateTimeAttribute()
+    status = UnicodeAttribute()
+    current_attempt = UnicodeAttribute(null=True)
+    paid_attempt = UnicodeAttribute(null=True)
+    paid_fee = NumberAttribute(default=0)
+    refundable_fee = NumberAttribute(default=0)
+    refunded_fee = NumberAttribute(default=0)
+    refund_count = NumberAttribute(default=0)
+    paid_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    district_id = UnicodeAttribute(null=True)
+    source_type = UnicodeAttribute(null=True)
+    biz_data = UnicodeAttribute(null=True)
+    notify_url = UnicodeAttribute(null=True)
+
+
+class AttemptsByOrder(GlobalSecondaryIndex):
+    Meta = _index_meta("by_order")
+    order_pk = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class AttemptModel(Model):
+    Meta = _meta("attempts")
+    out_payment_no = UnicodeAttribute(hash_key=True)
+    order_pk = UnicodeAttribute()
+    partner_id = UnicodeAttribute()
+    payment_no = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    product = UnicodeAttribute()
+    mode = UnicodeAttribute()
+    trade_fee = NumberAttribute()
+    status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expire_at = UTCDateTimeAttribute()
+    in_payment_no = UnicodeAttribute(null=True)
+    pay_url = UnicodeAttribute(null=True)
+    paid_at = UTCDateTimeAttribute(null=True)
+    last_sync_at = UTCDateTimeAttribute(null=True)
+    abnormal = UnicodeAttribute(null=True)
+    fail_reason = UnicodeAttribute(null=True)
+    auth_code_mask = UnicodeAttribute(null=True)
+    by_order = AttemptsByOrder()
+
+
+class RefundsByOutRefundNo(GlobalSecondaryIndex):
+    Meta = _index_meta("by_out_refund_no")
+    out_refund_no = UnicodeAttribute(hash_key=True)
+
+
+class RefundsByOrder(GlobalSecondaryIndex):
+    Meta = _index_meta("by_order")
+    order_pk = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class RefundModel(Model):
+    Meta = _meta("refunds")
+    pk = UnicodeAttribute(hash_key=True)            # partnerId#requestNo: requestNo is unique
+    partner_id = UnicodeAttribute()
+    request_no = UnicodeAttribute()
+    out_refund_no = UnicodeAttribute()
+    order_pk = UnicodeAttribute()
+    payment_no = UnicodeAttribute()
+    out_payment_no = UnicodeAttribute()
+    in_payment_no = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute()
+    product = UnicodeAttribute()
+    refund_fee = NumberAttribute()
+    refund_no = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    refund_time = UTCDateTimeAttribute(null=True)
+    failed_reason = UnicodeAttribute(null=True)
+    biz_data = UnicodeAttribute(null=True)
+    notify_url = UnicodeAttribute(null=True)
+    channel_refund_id = UnicodeAttribute(null=True)
+    channel_calls = NumberAttribute(default=0)
+    by_out_refund_no = RefundsByOutRefundNo()
+    by_order = RefundsByOrder()
+
+
+class CounterModel(Model):
+    """Rate counters (e.g. WeChat refunds per second per channel merchant); expire by TTL."""
+    Meta = _meta("counters")
+    pk = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    expires = TTLAttribute(null=True)
+
+
+class UserModel(Model):
+    """Console users (the operations API arrives with the console issue)."""
+    Meta = _meta("users")
+    username = UnicodeAttribute(hash_key=True)
+    password_hash = UnicodeAttribute()
+    role = UnicodeAttribute()
+    partner_ids = UnicodeSetAttribute(null=True)     # empty = all merchants
+    phone = UnicodeAttribute(null=True)
+    enabled = BooleanAttribute(default=True)
+    created_at = UTCDateTimeAttribute()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    MerchantModel, IsvModel, OrderModel, AttemptModel, RefundModel, CounterModel, UserModel,
+)
+TTL_ATTRIBUTES = {CounterModel: "expires"}
