@@ -6,11 +6,12 @@ Conventions (SPEC §9), which tests rely on:
   racing a close).
 - Barcode auth codes ending ``0000`` succeed at once, ``1111`` wait for the password and succeed
   within 5 s, ``2222`` fail, ``3333`` time out (the answer comes after the platform gave up, and the
-  payment did go through).
+  payment does go through then).
 - Refunds behave per ``POST /sim/mode {"refund": instant|delayed|failed|timeout|timeout_once,
   "outTradeNo"?}`` (default instant): delayed = accepted now, succeeds ``delay_s`` later.
 - Every final payment or refund result is notified, signed, to the ``notifyUrl`` of the request;
   ``POST /sim/renotify {"outTradeNo"}`` sends the payment notification again (duplicate).
+- ``POST /sim/notifications {"deliver": false}`` loses every notification from then on.
 - ``GET /sim/calls`` counts requests per operation and key (tests assert "one channel call").
 
 It is not a mock of the platform's expectations: it keeps each trade's state and money, refuses
@@ -71,6 +72,9 @@ class ChannelSimulator:
         self.calls: Counter = Counter()
         self.lock = threading.RLock()
         self._sink = sink or self._post_notice
+        # False simulates notifications lost on the way (the platform must query to find out).
+        self.deliver_notifications = True
+        self._pending: list[threading.Thread] = []      # notifications and timers in flight
         self._server: ThreadingHTTPServer | None = None
         self.base_url = ""
 
@@ -87,13 +91,14 @@ class ChannelSimulator:
             time.sleep(0.5 * (attempt + 1))
 
     def _notify(self, trade: Trade, payload: dict) -> None:
-        if not trade.notify_url:
+        if not trade.notify_url or not self.deliver_notifications:
             return
         body = json.dumps(payload, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json",
                    SIGNATURE_HEADER: notice_signature(self.secrets[trade.channel], body)}
-        threading.Thread(target=self._sink, args=(trade.notify_url, body, headers),
-                         daemon=True).start()
+        thread = threading.Thread(target=self._sink, args=(trade.notify_url, body, headers),
+                                  daemon=True)
+        self._track(thread)
 
     def _pay_notice(self, trade: Trade) -> dict:
         return {"type": "pay", "mchId": trade.mch_id, "outTradeNo": trade.out_trade_no,
@@ -120,7 +125,23 @@ class ChannelSimulator:
     def _later(self, delay: float, fn: Callable, *args) -> None:
         timer = threading.Timer(delay, fn, args)
         timer.daemon = True
-        timer.start()
+        self._track(timer)
+
+    def _track(self, thread: threading.Thread) -> None:
+        with self.lock:
+            self._pending = [t for t in self._pending if t.is_alive()]
+            self._pending.append(thread)
+        thread.start()
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Cancel timers not yet fired and wait for notifications in flight (test teardown)."""
+        with self.lock:
+            pending = list(self._pending)
+        for t in pending:
+            if isinstance(t, threading.Timer):
+                t.cancel()
+        for t in pending:
+            t.join(timeout)
 
     @staticmethod
     def _trade_answer(trade: Trade) -> dict:
@@ -154,8 +175,9 @@ class ChannelSimulator:
             self._later(self.password_delay_s, self._succeed, trade)
             return self._trade_answer(trade)
         if code.endswith("3333"):
-            self._succeed(trade)
-            time.sleep(self.timeout_delay_s)       # the platform has given up by now
+            trade.state = "USERPAYING"
+            time.sleep(self.timeout_delay_s)       # the platform has given up by now...
+            self._succeed(trade)                   # ...and the money did move
             return self._trade_answer(trade)
         self._succeed(trade)
         return self._trade_answer(trade)
@@ -244,6 +266,9 @@ class ChannelSimulator:
         if op == "mode":
             self.refund_modes[p.get("outTradeNo") or "*"] = p.get("refund", "instant")
             return {"code": "OK"}
+        if op == "notifications":
+            self.deliver_notifications = bool(p.get("deliver", True))
+            return {"code": "OK"}
         if op == "renotify":
             trade = self.trades.get(p.get("outTradeNo", ""))
             if trade is None:
@@ -251,10 +276,12 @@ class ChannelSimulator:
             self._notify(trade, self._pay_notice(trade))
             return {"code": "OK"}
         if op == "reset":
+            self.drain()
             with self.lock:
                 self.trades.clear()
                 self.refund_modes.clear()
                 self.calls.clear()
+                self.deliver_notifications = True
             return {"code": "OK"}
         return {"code": "UNKNOWN_OP"}
 
@@ -308,7 +335,10 @@ class ChannelSimulator:
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass   # the caller gave up waiting (a simulated timeout)
 
             def do_POST(self) -> None:  # noqa: N802
                 self._handle("POST")
