@@ -8,7 +8,9 @@ Conventions (SPEC §9), which tests rely on:
   within 5 s, ``2222`` fail, ``3333`` time out (the answer comes after the platform gave up, and the
   payment does go through then).
 - Refunds behave per ``POST /sim/mode {"refund": instant|delayed|failed|timeout|timeout_once,
-  "outTradeNo"?}`` (default instant): delayed = accepted now, succeeds ``delay_s`` later.
+  "outTradeNo"?}`` (default instant): delayed = accepted now, succeeds ``refund_delay_s`` later;
+  timeout = done at the channel but every answer comes too late and no notification is sent;
+  timeout_once = like timeout for the first call only (the retry gets the answer).
 - Every final payment or refund result is notified, signed, to the ``notifyUrl`` of the request;
   ``POST /sim/renotify {"outTradeNo"}`` sends the payment notification again (duplicate).
 - ``POST /sim/notifications {"deliver": false}`` loses every notification from then on.
@@ -238,11 +240,13 @@ class ChannelSimulator:
                 first_call = True
             else:
                 refund, first_call = existing, False
+        timing_out = mode == "timeout" or (mode == "timeout_once" and first_call)
         if refund.status == "PROCESSING" and first_call:
             self._later(self.refund_delay_s, self._finish_refund, trade, refund)
-        elif first_call:
+        elif first_call and mode not in ("timeout", "timeout_once"):
+            # A timed-out refund's notification is lost too: only a query or retry tells.
             self._notify(trade, self._refund_notice(trade, refund))
-        if mode == "timeout" or (mode == "timeout_once" and first_call):
+        if timing_out:
             time.sleep(self.timeout_delay_s)
         return {"code": "OK", "refundStatus": refund.status, "refundId": refund.refund_id,
                 "message": refund.message}
