@@ -42,11 +42,22 @@ class IsvClient:
         return self.http.post(f"{self.base_url}/access/{name}", data=data, timeout=self.timeout,
                               headers={"Content-Type": "application/json; charset=UTF-8"})
 
+    def send(self, name: str, body: bytes) -> bytes:
+        """Transport: POST the body, return the answer's bytes (override for other transports)."""
+        resp = self.post_raw(name, body)
+        resp.raise_for_status()
+        return resp.content
+
     def call(self, name: str, **fields: Any) -> dict[str, Any]:
         """Sign, send, check the answer's signature; returns the parsed envelope."""
-        resp = self.post_raw(name, dumps(self.signed(fields)))
-        resp.raise_for_status()
-        envelope = parse_json(resp.content)
+        envelope = parse_json(self.send(name, dumps(self.signed(fields)).encode()))
         if envelope.get("sign") and not verify(envelope, self.key):
-            raise BadResponseSignature(resp.text)
+            raise BadResponseSignature(dumps(envelope))
         return envelope
+
+    def ok(self, name: str, **fields: Any) -> dict[str, Any]:
+        """``call`` that expects success and returns ``data``."""
+        envelope = self.call(name, **fields)
+        if envelope.get("kind") != "0":
+            raise AssertionError(f"{name} failed: {envelope.get('kind')} {envelope.get('msg')}")
+        return envelope["data"]

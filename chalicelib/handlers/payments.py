@@ -109,13 +109,18 @@ def _account(ctx: CallContext, channel: str) -> str:
 
 
 # ---------------------------------------------------------------- scancode
-def _scan_data(order: Order, attempt: Attempt) -> ScanCodeData:
-    return ScanCodeData(
+def _attempt_fields(order: Order, attempt: Attempt) -> dict:
+    """The fields scancode and barcode answer with, from one attempt of the order."""
+    return dict(
         tradeStatus=attempt_trade_status(attempt), outPaymentNo=attempt.out_payment_no,
         inPaymentNo=attempt.in_payment_no, paymentNo=order.payment_no,
         channelType=attempt.channel, channelProduct=attempt.product,
         tradeFee=fen_to_yuan(attempt.trade_fee), paymentTime=to_wire(attempt.paid_at),
-        payUrl=attempt.pay_url, bizData=order.biz_data)
+        bizData=order.biz_data)
+
+
+def _scan_data(order: Order, attempt: Attempt) -> ScanCodeData:
+    return ScanCodeData(**_attempt_fields(order, attempt), payUrl=attempt.pay_url)
 
 
 def scancode(ctx: CallContext, req: ScanCodeRequest) -> ScanCodeData:
@@ -163,12 +168,7 @@ def _best_effort_close(attempt: Attempt) -> None:
 
 # ---------------------------------------------------------------- barcode
 def _bar_data(order: Order, attempt: Attempt) -> BarCodeData:
-    return BarCodeData(
-        tradeStatus=attempt_trade_status(attempt), outPaymentNo=attempt.out_payment_no,
-        inPaymentNo=attempt.in_payment_no, paymentNo=order.payment_no,
-        channelType=attempt.channel, channelProduct=attempt.product,
-        tradeFee=fen_to_yuan(attempt.trade_fee), paymentTime=to_wire(attempt.paid_at),
-        bizData=order.biz_data)
+    return BarCodeData(**_attempt_fields(order, attempt))
 
 
 def barcode(ctx: CallContext, req: BarCodeRequest) -> BarCodeData:

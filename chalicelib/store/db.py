@@ -13,9 +13,17 @@ from ..clock import CST
 from ..config import settings
 
 
+_connections: dict[tuple, Connection] = {}
+
+
 def connection() -> Connection:
+    """One shared connection per endpoint: a botocore client is costly to build, safe to share."""
     cfg = settings()
-    return Connection(region=cfg.region, host=cfg.aws_endpoint)
+    key = (cfg.region, cfg.aws_endpoint)
+    conn = _connections.get(key)
+    if conn is None:
+        conn = _connections[key] = Connection(region=cfg.region, host=cfg.aws_endpoint)
+    return conn
 
 
 class ConditionFailed(Exception):

@@ -155,7 +155,7 @@ class CounterModel(Model):
     """Rate counters (e.g. WeChat refunds per second per channel merchant); expire by TTL."""
     Meta = _meta("counters")
     pk = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    hits = NumberAttribute(default=0)
     expires = TTLAttribute(null=True)
 
 

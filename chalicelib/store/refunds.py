@@ -130,5 +130,5 @@ def take_rate_slot(name: str, at: datetime, per_second: int) -> bool:
     expires = at + timedelta(minutes=5)
     return conditional_update(
         CounterModel(f"{name}#{second}"),
-        [CounterModel.count.add(1), CounterModel.expires.set(expires)],
-        CounterModel.count.does_not_exist() | (CounterModel.count < per_second))
+        [CounterModel.hits.add(1), CounterModel.expires.set(expires)],
+        CounterModel.hits.does_not_exist() | (CounterModel.hits < per_second))

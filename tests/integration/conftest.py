@@ -11,9 +11,7 @@ import pytest
 import requests
 
 from tests.conftest import AWS_PORT, SIM_PORT
-
-DEMO_ISV, DEMO_PARTNER, DEMO_KEY = "20000", "12345", "yt-test-key-0001"
-ACCOUNTS = {"ali": "2088000000012345", "ten": "1900012345", "uni": "898000000012345"}
+from tests.support import ACCOUNTS, DEMO_ISV, DEMO_KEY, DEMO_PARTNER, ChaliceIsvClient
 
 
 @pytest.fixture(scope="session")
@@ -73,37 +71,6 @@ def demo(tables):
     return {"isvId": DEMO_ISV, "partnerId": DEMO_PARTNER, "key": DEMO_KEY}
 
 
-class Api:
-    """A signing ISV client over ``chalice.test.Client``."""
-
-    def __init__(self, client, isv_id=DEMO_ISV, partner_id=DEMO_PARTNER, key=DEMO_KEY):
-        self.client, self.isv_id, self.partner_id, self.key = client, isv_id, partner_id, key
-
-    def raw(self, name: str, body: bytes | str, content_type="application/json; charset=UTF-8"):
-        resp = self.client.http.post(f"/access/{name}", body=body,
-                                     headers={"Content-Type": content_type})
-        return resp
-
-    def call(self, name: str, **fields) -> dict:
-        from chalicelib.clock import now_ms
-        from chalicelib.signing import dumps, parse_json, sign, verify
-
-        body = {"isvId": self.isv_id, "partnerId": self.partner_id, "version": "1.0.0",
-                "timestamp": now_ms(), **fields}
-        body["sign"] = sign(body, self.key)
-        resp = self.raw(name, dumps(body))
-        assert resp.status_code == 200, resp.body
-        env = parse_json(resp.body)
-        if env["sign"]:
-            assert verify(env, self.key), "response signature must verify"
-        return env
-
-    def ok(self, name: str, **fields) -> dict:
-        env = self.call(name, **fields)
-        assert env["kind"] == "0", env
-        return env["data"]
-
-
 @pytest.fixture
 def api(demo):
     from chalice.test import Client
@@ -111,7 +78,7 @@ def api(demo):
     from app import app
 
     with Client(app, stage_name="local") as client:
-        yield Api(client)
+        yield ChaliceIsvClient(client)
 
 
 def expire_in(minutes: int = 30) -> str:
