@@ -56,6 +56,7 @@ class Order:
     source_type: str | None = None
     biz_data: str | None = None
     notify_url: str | None = None
+    isv_id: str | None = None
 
     @property
     def key(self) -> str:
@@ -92,6 +93,9 @@ class Attempt:
     abnormal: Abnormal | None = None
     fail_reason: str | None = None
     auth_code_mask: str | None = None
+    refundable_fee: int = 0            # abnormal payments only: refunded on the attempt itself
+    refunded_fee: int = 0
+    sync_count: int = 0
 
     @property
     def order_key(self) -> str:

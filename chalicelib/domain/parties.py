@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .risk import RiskRule
+
+DEFAULT_MAKER_CHECKER_FEN = 1000_00   # 1000.00 yuan (SPEC §8)
+
 
 @dataclass(frozen=True)
 class Merchant:
@@ -14,6 +18,8 @@ class Merchant:
     auto_refund: bool = False
     refund_window_days: dict[str, int] = field(default_factory=dict)
     channel_accounts: dict[str, str] = field(default_factory=dict)
+    risk_rules: tuple[RiskRule, ...] = ()
+    maker_checker_fen: int = DEFAULT_MAKER_CHECKER_FEN
 
 
 @dataclass(frozen=True)

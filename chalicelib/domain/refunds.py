@@ -50,10 +50,31 @@ class Refund:
     notify_url: str | None = None
     channel_refund_id: str | None = None
     channel_calls: int = 0
+    target: str = "order"              # order | attempt (an abnormal payment's own money)
+    origin: str = "isv"                # isv | auto | operator
+    hold_reason: str | None = None
+    poll_count: int = 0
+    isv_id: str | None = None          # whose key signs its notification
+
+    @property
+    def notifies(self) -> bool:
+        """Refunds the business service asked for (or an operator made for it) are notified;
+        the platform's own refunds of abnormal payments are not theirs to hear about."""
+        return self.target == "order"
 
     @property
     def trade_status(self) -> str:
         return _TRADE_STATUS[self.status]
+
+
+FIRST_POLL = timedelta(seconds=10)
+_POLL_BACKOFF = (10, 30, 60, 120, 300, 600, 1800, 3600)
+QUERY_GIVE_UP = timedelta(days=2)
+
+
+def next_poll(poll_count: int, now: datetime) -> datetime:
+    """Back-off between refund queries: 10 s, 30 s, 1 m … then hourly."""
+    return now + timedelta(seconds=_POLL_BACKOFF[min(poll_count, len(_POLL_BACKOFF) - 1)])
 
 
 def check_refund(order: Order, fee: int, rules: ChannelRules, now: datetime) -> None:

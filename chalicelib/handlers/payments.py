@@ -18,7 +18,6 @@ from ..domain.orders import (
     PaymentRequest,
     attempt_trade_status,
     decide_create,
-    trade_status,
 )
 from ..errors import ChannelUnavailableError, NotFoundError, ParamError, StateError
 from ..logs import log, mask
@@ -26,6 +25,7 @@ from ..money import fen_to_yuan
 from ..store import orders as order_store
 from . import settlement
 from .context import CallContext
+from .wire import query_data
 from .isv_contract import (
     BarCodeData,
     BarCodeRequest,
@@ -67,7 +67,7 @@ def _new_order(p: PaymentRequest, ctx: CallContext, attempt_no: str) -> Order:
         trade_fee=p.trade_fee, subject=p.subject, expire_at=p.expire_at,
         status=OrderState.WAIT_PAY, current_attempt=attempt_no, created_at=ctx.now,
         district_id=p.district_id, source_type=p.source_type, biz_data=p.biz_data,
-        notify_url=p.notify_url)
+        notify_url=p.notify_url, isv_id=ctx.isv.isv_id)
 
 
 def _new_attempt(p: PaymentRequest, ctx: CallContext, mode: str,
@@ -224,14 +224,7 @@ def query(ctx: CallContext, req: QueryRequest) -> QueryData:
     if order is None or attempt is None:
         raise NotFoundError("订单不存在")
     snap = _maybe_sync(order, attempt, ctx)
-    order, attempt = snap.order, snap.attempt
-    return QueryData(
-        tradeStatus=trade_status(order), outPaymentNo=attempt.out_payment_no,
-        inPaymentNo=attempt.in_payment_no, paymentNo=order.payment_no,
-        channelType=attempt.channel, channelProduct=attempt.product,
-        tradeFee=fen_to_yuan(order.trade_fee), paymentTime=to_wire(order.paid_at),
-        bizData=order.biz_data, refundedFee=fen_to_yuan(order.refunded_fee),
-        orderStatus=order.order_status)
+    return query_data(snap.order, snap.attempt)
 
 
 # ---------------------------------------------------------------- close

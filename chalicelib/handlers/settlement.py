@@ -5,7 +5,7 @@ scheduled jobs, so every path moves money state the same way.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..channels.gateway import (
@@ -16,11 +16,22 @@ from ..channels.gateway import (
     RefundResult,
 )
 from ..channels.registry import gateway
-from ..domain.orders import Attempt, AttemptState, Order, PaymentOutcome, classify_payment
+from ..domain.abnormal import REASONS, AbnormalType
+from ..domain.orders import (
+    Attempt,
+    AttemptState,
+    Order,
+    OrderState,
+    PaymentOutcome,
+    classify_payment,
+)
 from ..domain.refunds import Refund, RefundState
 from ..logs import log
+from ..store import abnormal as abnormal_store
 from ..store import orders as order_store
+from ..store import outbox
 from ..store import refunds as refund_store
+from .wire import query_data, refund_data
 
 
 @dataclass
@@ -42,17 +53,38 @@ def record_payment(order: Order, attempt: Attempt, in_payment_no: str | None,
         if outcome is PaymentOutcome.ALREADY:
             return outcome
         if outcome is PaymentOutcome.ORDER_PAID:
-            if order_store.pay_order(order, attempt, in_payment_no, paid_at):
+            if order_store.pay_order(order, attempt, in_payment_no, paid_at,
+                                     _pay_notification(order, attempt, in_payment_no, paid_at)):
                 log("payment.paid", partnerId=order.partner_id, paymentNo=order.payment_no,
                     outPaymentNo=attempt.out_payment_no, fee=attempt.trade_fee)
                 return outcome
-        elif order_store.pay_abnormal(attempt, abnormal, in_payment_no, paid_at):
+        elif order_store.pay_abnormal(attempt, abnormal, in_payment_no, paid_at,
+                                      _abnormal_payment(attempt, abnormal, paid_at)):
             log("payment.abnormal", partnerId=order.partner_id, paymentNo=order.payment_no,
                 outPaymentNo=attempt.out_payment_no, abnormal=abnormal.value)
             return outcome
         snap = reload(order, attempt)
         order, attempt = snap.order, snap.attempt
     raise RuntimeError(f"payment of {attempt.out_payment_no} could not be recorded")
+
+
+def _pay_notification(order: Order, attempt: Attempt, in_payment_no: str | None,
+                      paid_at: datetime):
+    """The 支付通知 of this payment, as the order will read once paid."""
+    paid = replace(order, status=OrderState.PAID, paid_at=paid_at, paid_fee=attempt.trade_fee,
+                   paid_attempt=attempt.out_payment_no)
+    data = query_data(paid, replace(attempt, status=AttemptState.PAID,
+                                    in_payment_no=in_payment_no, paid_at=paid_at)).wire()
+    return outbox.new_item(f"pay#{attempt.out_payment_no}", "pay", order.partner_id,
+                           order.isv_id, order.notify_url, data, paid_at)
+
+
+def _abnormal_payment(attempt: Attempt, abnormal, at: datetime):
+    kind = AbnormalType(abnormal.value)
+    return abnormal_store.new_item(kind, attempt.out_payment_no, REASONS[kind],
+                                   attempt.partner_id, attempt.trade_fee, at,
+                                   payment_no=attempt.payment_no,
+                                   out_payment_no=attempt.out_payment_no)
 
 
 def apply_pay_result(order: Order, attempt: Attempt, result: PayResult,
@@ -84,8 +116,17 @@ def settle_refund(refund: Refund, result: RefundResult, now: datetime) -> Refund
              RefundOutcome.ACCEPTED: RefundState.ACCEPTED,
              RefundOutcome.FAILED: RefundState.FAILED}.get(result.state)
     if state is not None and state is not refund.status:
+        notice = None
+        if state in (RefundState.SUCCESS, RefundState.FAILED) and refund.notifies:
+            final = replace(refund, status=state,
+                            refund_time=now if state is RefundState.SUCCESS else None,
+                            failed_reason=(result.message or "渠道退款失败")[:64]
+                            if state is RefundState.FAILED else None)
+            notice = outbox.new_item(f"refund#{refund.out_refund_no}", "refund",
+                                     refund.partner_id, refund.isv_id, refund.notify_url,
+                                     refund_data(final).wire(), now)
         if refund_store.settle_refund(refund, state, now, result.channel_refund_id,
-                                      result.message):
+                                      result.message, notice):
             log("refund.settled", partnerId=refund.partner_id, requestNo=refund.request_no,
                 outRefundNo=refund.out_refund_no, state=state.value)
     return refund_store.get_refund(refund.partner_id, refund.request_no) or refund

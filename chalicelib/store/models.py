@@ -45,6 +45,9 @@ class MerchantModel(Model):
     auto_refund = BooleanAttribute(default=False)
     # channel -> refund window in days, overriding the channel default
     refund_window_days = MapAttribute(default=dict)
+    # [{"windowMinutes": N | 0 (= one day), "maxCount": n, "maxAmount": fen}]
+    risk_rules = UnicodeAttribute(null=True)          # JSON list
+    maker_checker_fen = NumberAttribute(null=True)
     # channel -> the hospital's merchant id at that channel (checked on callbacks)
     channel_accounts = MapAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
@@ -59,6 +62,12 @@ class IsvModel(Model):
     enabled = BooleanAttribute(default=True)
     partner_ids = UnicodeSetAttribute(default=set)
     created_at = UTCDateTimeAttribute()
+
+
+class OrdersByPartner(GlobalSecondaryIndex):
+    Meta = _index_meta("by_partner")
+    partner_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
 
 
 class OrderModel(Model):
@@ -83,6 +92,14 @@ class OrderModel(Model):
     source_type = UnicodeAttribute(null=True)
     biz_data = UnicodeAttribute(null=True)
     notify_url = UnicodeAttribute(null=True)
+    isv_id = UnicodeAttribute(null=True)
+    by_partner = OrdersByPartner()
+
+
+class WaitingAttempts(GlobalSecondaryIndex):
+    Meta = _index_meta("waiting")
+    waiting_shard = UnicodeAttribute(hash_key=True)
+    next_sync_at = UTCDateTimeAttribute(range_key=True)
 
 
 class AttemptsByOrder(GlobalSecondaryIndex):
@@ -111,7 +128,21 @@ class AttemptModel(Model):
     abnormal = UnicodeAttribute(null=True)
     fail_reason = UnicodeAttribute(null=True)
     auth_code_mask = UnicodeAttribute(null=True)
+    # Abnormal payments are refunded on their own attempt (never from the order's amount).
+    refundable_fee = NumberAttribute(default=0)
+    refunded_fee = NumberAttribute(default=0)
+    # Present only while WAIT_PAY: the order-sync job finds its work through this sparse index.
+    waiting_shard = UnicodeAttribute(null=True)
+    next_sync_at = UTCDateTimeAttribute(null=True)
+    sync_count = NumberAttribute(default=0)
     by_order = AttemptsByOrder()
+    waiting = WaitingAttempts()
+
+
+class PendingRefunds(GlobalSecondaryIndex):
+    Meta = _index_meta("pending")
+    pending_shard = UnicodeAttribute(hash_key=True)
+    next_poll_at = UTCDateTimeAttribute(range_key=True)
 
 
 class RefundsByOutRefundNo(GlobalSecondaryIndex):
@@ -147,8 +178,95 @@ class RefundModel(Model):
     notify_url = UnicodeAttribute(null=True)
     channel_refund_id = UnicodeAttribute(null=True)
     channel_calls = NumberAttribute(default=0)
+    target = UnicodeAttribute(default="order")       # order | attempt (abnormal payment)
+    origin = UnicodeAttribute(default="isv")         # isv | auto | operator
+    hold_reason = UnicodeAttribute(null=True)
+    isv_id = UnicodeAttribute(null=True)
+    # Present only while PROCESSING/ACCEPTED: the refund poller's sparse index.
+    pending_shard = UnicodeAttribute(null=True)
+    next_poll_at = UTCDateTimeAttribute(null=True)
+    poll_count = NumberAttribute(default=0)
     by_out_refund_no = RefundsByOutRefundNo()
     by_order = RefundsByOrder()
+    pending = PendingRefunds()
+
+
+class NotificationsByPartner(GlobalSecondaryIndex):
+    Meta = _index_meta("by_partner")
+    partner_id = UnicodeAttribute(hash_key=True)
+    notify_id = UnicodeAttribute(range_key=True)
+
+
+class DueNotifications(GlobalSecondaryIndex):
+    Meta = _index_meta("due")
+    due_shard = UnicodeAttribute(hash_key=True)
+    next_at = UTCDateTimeAttribute(range_key=True)
+
+
+class NotificationModel(Model):
+    """The outbox: written in the same transaction as the state change it announces."""
+    Meta = _meta("notifications")
+    pk = UnicodeAttribute(hash_key=True)             # pay#outPaymentNo | refund#outRefundNo
+    notify_id = UnicodeAttribute()
+    partner_id = UnicodeAttribute()
+    isv_id = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute()                         # pay | refund
+    url = UnicodeAttribute(null=True)                 # per-order URL; else the merchant's
+    payload = UnicodeAttribute()                      # JSON of the data fields
+    state = UnicodeAttribute()                        # PENDING | DELIVERED | FAILED
+    attempts = NumberAttribute(default=0)
+    due_shard = UnicodeAttribute(null=True)           # present only while PENDING
+    next_at = UTCDateTimeAttribute(null=True)
+    last_status = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    delivered_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    by_partner = NotificationsByPartner()
+    due = DueNotifications()
+
+
+class AbnormalByPartner(GlobalSecondaryIndex):
+    Meta = _index_meta("by_partner")
+    partner_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class AbnormalByDay(GlobalSecondaryIndex):
+    Meta = _index_meta("by_day")
+    day = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class AutoRefundDue(GlobalSecondaryIndex):
+    Meta = _index_meta("auto_refund")
+    auto_due = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class AbnormalModel(Model):
+    """Abnormal orders 异常订单: one per (type, cause), enforced by the key."""
+    Meta = _meta("abnormal")
+    pk = UnicodeAttribute(hash_key=True)              # TYPE#cause
+    kind = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    partner_id = UnicodeAttribute()
+    payment_no = UnicodeAttribute(null=True)
+    out_payment_no = UnicodeAttribute(null=True)
+    out_refund_no = UnicodeAttribute(null=True)
+    request_no = UnicodeAttribute(null=True)
+    amount = NumberAttribute()
+    status = UnicodeAttribute()                       # UNHANDLED | HANDLED
+    handling = UnicodeAttribute(null=True)
+    operator = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    day = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    auto_due = UnicodeAttribute(null=True)            # present while an auto-refund is to try
+    auto_refund_request_no = UnicodeAttribute(null=True)
+    by_partner = AbnormalByPartner()
+    by_day = AbnormalByDay()
+    auto_refund = AutoRefundDue()
 
 
 class CounterModel(Model):
@@ -156,6 +274,7 @@ class CounterModel(Model):
     Meta = _meta("counters")
     pk = UnicodeAttribute(hash_key=True)
     hits = NumberAttribute(default=0)
+    amount = NumberAttribute(null=True)               # fen used in this window (risk rules)
     expires = TTLAttribute(null=True)
 
 
@@ -172,6 +291,7 @@ class UserModel(Model):
 
 
 ALL_MODELS: tuple[type[Model], ...] = (
-    MerchantModel, IsvModel, OrderModel, AttemptModel, RefundModel, CounterModel, UserModel,
+    MerchantModel, IsvModel, OrderModel, AttemptModel, RefundModel, NotificationModel,
+    AbnormalModel, CounterModel, UserModel,
 )
 TTL_ATTRIBUTES = {CounterModel: "expires"}

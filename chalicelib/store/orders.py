@@ -1,13 +1,18 @@
 """Orders and payment attempts. Every state change is a conditional write or a transaction."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Iterator
 
 from pynamodb.exceptions import DoesNotExist
 
 from ..domain.orders import Abnormal, Attempt, AttemptState, Order, OrderState, order_key
 from .db import ConditionFailed, conditional_update, cst, transaction
 from .models import AttemptModel, OrderModel
+from .shards import all_shards, shard_of
+
+FIRST_SYNC = timedelta(seconds=5)   # first channel query of a waiting attempt
+_LEAVE_WAITING = (AttemptModel.waiting_shard.remove(), AttemptModel.next_sync_at.remove())
 
 _OPEN_ORDER = (OrderState.WAIT_PAY.value, OrderState.FAILED.value)
 
@@ -25,6 +30,7 @@ def _order(m: OrderModel) -> Order:
         refundable_fee=int(m.refundable_fee), refunded_fee=int(m.refunded_fee),
         refund_count=int(m.refund_count), paid_at=cst(m.paid_at), district_id=m.district_id,
         source_type=m.source_type, biz_data=m.biz_data, notify_url=m.notify_url,
+        isv_id=m.isv_id,
     )
 
 
@@ -36,7 +42,7 @@ def _order_model(o: Order) -> OrderModel:
         refundable_fee=o.refundable_fee, refunded_fee=o.refunded_fee,
         refund_count=o.refund_count, paid_at=o.paid_at, created_at=o.created_at,
         district_id=o.district_id, source_type=o.source_type, biz_data=o.biz_data,
-        notify_url=o.notify_url,
+        notify_url=o.notify_url, isv_id=o.isv_id,
     )
 
 
@@ -48,7 +54,8 @@ def _attempt(m: AttemptModel) -> Attempt:
         in_payment_no=m.in_payment_no, pay_url=m.pay_url, paid_at=cst(m.paid_at),
         last_sync_at=cst(m.last_sync_at),
         abnormal=Abnormal(m.abnormal) if m.abnormal else None, fail_reason=m.fail_reason,
-        auth_code_mask=m.auth_code_mask,
+        auth_code_mask=m.auth_code_mask, refundable_fee=int(m.refundable_fee),
+        refunded_fee=int(m.refunded_fee), sync_count=int(m.sync_count),
     )
 
 
@@ -60,6 +67,8 @@ def _attempt_model(a: Attempt) -> AttemptModel:
         in_payment_no=a.in_payment_no, pay_url=a.pay_url, paid_at=a.paid_at,
         last_sync_at=a.last_sync_at, abnormal=a.abnormal.value if a.abnormal else None,
         fail_reason=a.fail_reason, auth_code_mask=a.auth_code_mask,
+        waiting_shard=shard_of(a.out_payment_no) if a.status is AttemptState.WAIT_PAY else None,
+        next_sync_at=a.created_at + FIRST_SYNC if a.status is AttemptState.WAIT_PAY else None,
     )
 
 
@@ -123,7 +132,7 @@ def fail_attempt(attempt: Attempt, reason: str, fail_order: bool) -> bool:
         with transaction() as tw:
             tw.update(AttemptModel(attempt.out_payment_no),
                       actions=[AttemptModel.status.set(AttemptState.FAILED.value),
-                               AttemptModel.fail_reason.set(reason[:128])],
+                               AttemptModel.fail_reason.set(reason[:128]), *_LEAVE_WAITING],
                       condition=AttemptModel.status == AttemptState.WAIT_PAY.value)
             if fail_order:
                 tw.update(OrderModel(attempt.order_key),
@@ -140,7 +149,7 @@ def end_attempt(attempt: Attempt, state: AttemptState, end_order: bool) -> bool:
     try:
         with transaction() as tw:
             tw.update(AttemptModel(attempt.out_payment_no),
-                      actions=[AttemptModel.status.set(state.value)],
+                      actions=[AttemptModel.status.set(state.value), *_LEAVE_WAITING],
                       condition=AttemptModel.status.is_in(AttemptState.WAIT_PAY.value,
                                                           AttemptState.FAILED.value))
             if end_order:
@@ -158,14 +167,15 @@ def close_order_only(order: Order, state: OrderState) -> bool:
 
 
 def pay_order(order: Order, attempt: Attempt, in_payment_no: str | None,
-              paid_at: datetime) -> bool:
-    """The attempt succeeded and the order takes the money: both become PAID atomically."""
+              paid_at: datetime, notification=None) -> bool:
+    """The attempt succeeded and the order takes the money: both become PAID atomically, with
+    the payment notification to the business service written in the same transaction."""
     try:
         with transaction() as tw:
             tw.update(AttemptModel(attempt.out_payment_no),
                       actions=[AttemptModel.status.set(AttemptState.PAID.value),
                                AttemptModel.in_payment_no.set(in_payment_no),
-                               AttemptModel.paid_at.set(paid_at)],
+                               AttemptModel.paid_at.set(paid_at), *_LEAVE_WAITING],
                       condition=AttemptModel.status.is_in(AttemptState.WAIT_PAY.value,
                                                           AttemptState.FAILED.value))
             tw.update(OrderModel(order.key),
@@ -176,18 +186,48 @@ def pay_order(order: Order, attempt: Attempt, in_payment_no: str | None,
                                OrderModel.refundable_fee.set(attempt.trade_fee),
                                OrderModel.paid_at.set(paid_at)],
                       condition=OrderModel.status.is_in(*_OPEN_ORDER))
+            if notification is not None:
+                tw.save(notification, condition=notification.__class__.pk.does_not_exist())
         return True
     except ConditionFailed:
         return False
 
 
 def pay_abnormal(attempt: Attempt, abnormal: Abnormal, in_payment_no: str | None,
-                 paid_at: datetime) -> bool:
-    """Money arrived on an attempt the order cannot take: record it, leave the order alone."""
+                 paid_at: datetime, record) -> bool:
+    """Money arrived on an attempt the order cannot take: the attempt records it (refundable on
+    its own), the abnormal order is raised in the same transaction; the order is left alone."""
+    try:
+        with transaction() as tw:
+            tw.update(AttemptModel(attempt.out_payment_no),
+                      actions=[AttemptModel.status.set(AttemptState.PAID.value),
+                               AttemptModel.abnormal.set(abnormal.value),
+                               AttemptModel.in_payment_no.set(in_payment_no),
+                               AttemptModel.paid_at.set(paid_at),
+                               AttemptModel.refundable_fee.set(attempt.trade_fee),
+                               *_LEAVE_WAITING],
+                      condition=AttemptModel.status != AttemptState.PAID.value)
+            tw.save(record, condition=record.__class__.pk.does_not_exist())
+        return True
+    except ConditionFailed:
+        return False
+
+
+def waiting(now: datetime, limit: int) -> Iterator[Attempt]:
+    """Waiting attempts due for a channel query (sparse index: settled ones are not in it)."""
+    count = 0
+    for shard in all_shards():
+        for m in AttemptModel.waiting.query(shard, AttemptModel.next_sync_at <= now,
+                                            limit=limit - count):
+            yield _attempt(m)
+            count += 1
+            if count >= limit:
+                return
+
+
+def reschedule_sync(attempt: Attempt, at: datetime, next_at: datetime) -> bool:
     return conditional_update(
         AttemptModel(attempt.out_payment_no),
-        [AttemptModel.status.set(AttemptState.PAID.value),
-         AttemptModel.abnormal.set(abnormal.value),
-         AttemptModel.in_payment_no.set(in_payment_no),
-         AttemptModel.paid_at.set(paid_at)],
-        AttemptModel.status != AttemptState.PAID.value)
+        [AttemptModel.next_sync_at.set(next_at), AttemptModel.sync_count.add(1),
+         AttemptModel.last_sync_at.set(at)],
+        AttemptModel.status == AttemptState.WAIT_PAY.value)

@@ -1,9 +1,12 @@
 """Merchants and ISVs: key lookups only."""
 from __future__ import annotations
 
+import json
+
 from pynamodb.exceptions import DoesNotExist
 
-from ..domain.parties import Isv, Merchant
+from ..domain.parties import DEFAULT_MAKER_CHECKER_FEN, Isv, Merchant
+from ..domain.risk import rule_from_dict, rule_to_dict
 from .models import IsvModel, MerchantModel
 
 
@@ -23,11 +26,18 @@ def get_merchant(partner_id: str) -> Merchant | None:
     return Merchant(
         partner_id=m.partner_id, name=m.name, enabled=bool(m.enabled), notify_url=m.notify_url,
         his_query_url=m.his_query_url, auto_refund=bool(m.auto_refund),
-        refund_window_days={k: int(v) for k, v in (m.refund_window_days or {}).as_dict().items()}
-        if hasattr(m.refund_window_days, "as_dict") else dict(m.refund_window_days or {}),
-        channel_accounts=(m.channel_accounts.as_dict() if hasattr(m.channel_accounts, "as_dict")
-                          else dict(m.channel_accounts or {})),
+        refund_window_days={k: int(v) for k, v in _plain(m.refund_window_days).items()},
+        channel_accounts={k: str(v) for k, v in _plain(m.channel_accounts).items()},
+        risk_rules=tuple(rule_from_dict(d) for d in json.loads(m.risk_rules or "[]")),
+        maker_checker_fen=int(m.maker_checker_fen) if m.maker_checker_fen is not None
+        else DEFAULT_MAKER_CHECKER_FEN,
     )
+
+
+def _plain(value) -> dict:
+    if value is None:
+        return {}
+    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
 
 
 def put_merchant(m: Merchant) -> None:
@@ -37,7 +47,8 @@ def put_merchant(m: Merchant) -> None:
         m.partner_id, name=m.name, enabled=m.enabled, notify_url=m.notify_url,
         his_query_url=m.his_query_url, auto_refund=m.auto_refund,
         refund_window_days=dict(m.refund_window_days), channel_accounts=dict(m.channel_accounts),
-        created_at=now()).save()
+        risk_rules=json.dumps([rule_to_dict(r) for r in m.risk_rules]),
+        maker_checker_fen=m.maker_checker_fen, created_at=now()).save()
 
 
 def put_isv(isv: Isv) -> None:
