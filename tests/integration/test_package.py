@@ -42,7 +42,7 @@ def test_template_has_every_table_with_its_indexes_and_the_bills_wiring(template
     assert len(tables) == len(ALL_MODELS)
     refunds = tables["${TablePrefix}refunds"]
     assert {g["IndexName"] for g in refunds["GlobalSecondaryIndexes"]} == \
-        {"by_out_refund_no", "by_order"}
+        {"by_out_refund_no", "by_order", "pending"}
     assert all(t["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
                for t in tables.values())
     bucket = resources["BillsBucket"]["Properties"]
