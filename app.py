@@ -1,7 +1,8 @@
-"""UPP Chalice application: wiring only. Routes call into chalicelib.handlers."""
-from chalice import Chalice, Response
+"""UPP Chalice application: wiring only. Routes and schedules call into chalicelib.handlers."""
+from chalice import Chalice, Rate, Response
 
-from chalicelib.handlers import channel_notify, isv_api
+from chalicelib.clock import now
+from chalicelib.handlers import channel_notify, isv_api, jobs
 
 app = Chalice(app_name="upp")
 
@@ -27,3 +28,26 @@ def channel_callback(channel):
 @app.route("/health", methods=["GET"])
 def health():
     return {"status": "ok"}
+
+
+# ---------------------------------------------------------------- scheduled functions
+# EventBridge in AWS; the local stack's scheduler calls these same functions with the same
+# event shape. Tests call chalicelib.handlers.jobs directly with an injected clock.
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="sync-orders")
+def sync_orders_job(event):
+    return jobs.sync_orders(now()).details
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="poll-refunds")
+def poll_refunds_job(event):
+    return jobs.poll_refunds(now()).details
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="dispatch-notifications")
+def dispatch_notifications_job(event):
+    return jobs.dispatch_notifications(now()).details
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="auto-refund")
+def auto_refund_job(event):
+    return jobs.auto_refund(now()).details

@@ -36,6 +36,8 @@ class Settings:
     # Per-channel secrets that channel notifications are signed with.
     channel_notify_secrets: dict[str, str] = field(default_factory=dict)
     query_sync_interval_s: float = 3.0
+    # 1 in production; the local stack may compress the ≈24 h retry schedule for demos.
+    notify_retry_scale: float = 1.0
 
     def table_name(self, short: str) -> str:
         return f"{self.table_prefix}{short}"
@@ -61,6 +63,7 @@ def _load() -> Settings:
         public_base_url=_env("UPP_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         channel_notify_secrets=secrets,
         query_sync_interval_s=float(_env("UPP_QUERY_SYNC_INTERVAL_S", "3")),
+        notify_retry_scale=float(_env("UPP_NOTIFY_RETRY_SCALE", "1")),
     )
 
 

@@ -59,16 +59,19 @@ def environment(args) -> dict[str, str]:
         "UPP_CHANNEL_BASE_URL": f"http://127.0.0.1:{args.sim_port}",
         "UPP_PUBLIC_BASE_URL": f"http://127.0.0.1:{args.api_port}",
         "UPP_CHANNEL_TIMEOUT_S": str(args.channel_timeout),
+        "UPP_NOTIFY_RETRY_SCALE": str(args.notify_retry_scale),
     }
 
 
-def seed_demo(key: str, admin_password: str) -> None:
+def seed_demo(key: str, admin_password: str, hospital_url: str) -> None:
     from chalicelib.domain.parties import Isv, Merchant
     from chalicelib.passwords import hash_password
     from chalicelib.store.parties import put_isv, put_merchant, put_user
 
     put_merchant(Merchant(partner_id=DEMO_PARTNER, name="演示医院", enabled=True,
-                          channel_accounts=DEMO_ACCOUNTS))
+                          channel_accounts=DEMO_ACCOUNTS, auto_refund=True,
+                          notify_url=f"{hospital_url}/business/notify",
+                          his_query_url=f"{hospital_url}/his/query"))
     put_isv(Isv(isv_id=DEMO_ISV, name="演示 ISV", sign_key=key, enabled=True,
                 partner_ids=frozenset({DEMO_PARTNER})))
     put_user("admin", hash_password(admin_password), role="admin", phone="13800000000")
@@ -82,12 +85,14 @@ class LocalStack:
         self.env = environment(args)
         self.moto = None
         self.simulator = None
+        self.hospital = None
+        self.scheduler = None
         self.api: subprocess.Popen | None = None
         self.demo: dict = {}
 
     def start(self) -> dict:
         for name, port in (("API", self.args.api_port), ("simulator", self.args.sim_port),
-                           ("local AWS", self.args.aws_port)):
+                           ("local AWS", self.args.aws_port), ("HIS", self.args.his_port)):
             if not _free(port):
                 raise SystemExit(f"port {port} for the {name} is in use: is another "
                                  f"`make run` still running?")
@@ -115,7 +120,11 @@ class LocalStack:
                      cfg.bills_queue)
         key = secrets.token_hex(16)
         admin_password = secrets.token_urlsafe(12)
-        seed_demo(key, admin_password)
+        from chalicelib.channels.his_simulator import HisSimulator
+
+        self.hospital = HisSimulator(key_for={DEMO_PARTNER: key})
+        hospital_url = self.hospital.serve(port=self.args.his_port)
+        seed_demo(key, admin_password, hospital_url)
 
         self.simulator = ChannelSimulator(cfg.channel_notify_secrets,
                                           timeout_delay_s=self.args.sim_timeout_delay)
@@ -128,6 +137,18 @@ class LocalStack:
             cwd=ROOT, env={**os.environ, **self.env})
         _wait_http(f"{base}/health", self.api)
 
+        import app as chalice_app
+        from infra.scheduler import Scheduler
+
+        period = self.args.job_period
+        self.scheduler = Scheduler([
+            ("sync-orders", chalice_app.sync_orders_job, period),
+            ("poll-refunds", chalice_app.poll_refunds_job, period),
+            ("dispatch-notifications", chalice_app.dispatch_notifications_job, period),
+            ("auto-refund", chalice_app.auto_refund_job, period),
+        ])
+        self.scheduler.start()
+
         self.demo = {"baseUrl": base, "isvId": DEMO_ISV, "partnerId": DEMO_PARTNER, "key": key,
                      "simulatorUrl": sim_url, "adminUrl": f"{base}/admin",
                      "adminUser": "admin", "adminPassword": admin_password}
@@ -137,6 +158,10 @@ class LocalStack:
         return self.demo
 
     def stop(self) -> None:
+        if self.scheduler:
+            self.scheduler.stop()
+        if self.hospital:
+            self.hospital.stop()
         if self.api and self.api.poll() is None:
             self.api.terminate()
             try:
@@ -154,6 +179,11 @@ def parse_args(argv=None):
     p.add_argument("--api-port", type=int, default=int(os.environ.get("UPP_API_PORT", 8000)))
     p.add_argument("--sim-port", type=int, default=int(os.environ.get("UPP_SIM_PORT", 8001)))
     p.add_argument("--aws-port", type=int, default=int(os.environ.get("UPP_AWS_PORT", 8002)))
+    p.add_argument("--his-port", type=int, default=int(os.environ.get("UPP_HIS_PORT", 8003)))
+    p.add_argument("--job-period", type=float, default=5.0,
+                   help="seconds between runs of each scheduled function")
+    p.add_argument("--notify-retry-scale", type=float, default=1.0,
+                   help="compress the ≈24 h notification retry schedule (e.g. 0.001) for demos")
     p.add_argument("--state-dir", default=str(ROOT / ".local"))
     p.add_argument("--channel-timeout", type=float, default=5.0,
                    help="seconds the platform waits for a channel answer")
@@ -175,6 +205,9 @@ def main(argv=None) -> None:
         print("UPP local stack is running:")
         print(f"  API + console   {demo['baseUrl']}   (ISV API: POST {demo['baseUrl']}/access/…)")
         print(f"  channel sim     {demo['simulatorUrl']}")
+        print(f"  hospital sim    {stack.hospital.base_url}  (HIS query + business service)")
+        print(f"  jobs            sync-orders, poll-refunds, dispatch-notifications, "
+              f"auto-refund every {stack.args.job_period:g} s")
         print(f"  local AWS       {stack.env['UPP_AWS_ENDPOINT']} (moto: DynamoDB, S3, SQS; "
               f"in memory)")
         print(f"  demo ISV {demo['isvId']} / merchant {demo['partnerId']}; credentials in "

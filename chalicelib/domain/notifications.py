@@ -11,11 +11,12 @@ RETRY_DELAYS = tuple(timedelta(seconds=s) for s in (
 LEASE = timedelta(seconds=60)   # how long a dispatcher owns a notification while sending it
 
 
-def next_attempt(failed_attempts: int, at: datetime) -> datetime | None:
-    """When to try again after ``failed_attempts`` failures; None when retries are exhausted."""
+def next_attempt(failed_attempts: int, at: datetime, scale: float = 1.0) -> datetime | None:
+    """When to try again after ``failed_attempts`` failures; None when retries are exhausted.
+    ``scale`` < 1 compresses the schedule (local demos only)."""
     if failed_attempts > len(RETRY_DELAYS):
         return None
-    return at + RETRY_DELAYS[failed_attempts - 1]
+    return at + RETRY_DELAYS[failed_attempts - 1] * scale
 
 
 def delivered(status: int, body: str) -> bool:

@@ -30,6 +30,7 @@ from .isv_contract import (
     CommonRequest,
     Envelope,
     NetworkRequest,
+    NotifyListRequest,
     QueryRequest,
     RefundQueryRequest,
     RefundRequest,
@@ -52,6 +53,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "close": Endpoint(CloseRequest, payments.close),
     "refund": Endpoint(RefundRequest, refunds.refund),
     "refundQuery": Endpoint(RefundQueryRequest, refunds.refund_query),
+    "notifyList": Endpoint(NotifyListRequest, payments.notify_list),
 }
 
 

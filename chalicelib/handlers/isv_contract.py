@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     StringConstraints,
     ValidationError,
 )
@@ -36,6 +37,13 @@ def _as_text(v: Any) -> Any:
     if isinstance(v, int) and not isinstance(v, bool):
         return str(v)
     return v
+
+
+def _small_int(v: Any) -> Any:
+    v = _as_text(v)
+    if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 6:
+        return int(v)
+    raise ValueError("应为整数")
 
 
 def _fen(v: Any) -> int:
@@ -166,6 +174,12 @@ class RefundQueryRequest(CommonRequest):
     requestNo: Serial
 
 
+class NotifyListRequest(CommonRequest):
+    sinceNotifyId: Annotated[Annotated[str, StringConstraints(pattern=r"^N[0-9A-F]{25}$")] | None,
+                             BeforeValidator(_blank_to_none)] = None
+    limit: Annotated[int, BeforeValidator(_small_int), Field(ge=1, le=100)] = 20
+
+
 # ---------------------------------------------------------------- responses (``data``)
 class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -226,6 +240,20 @@ class CloseData(_Data):
     isCloseOrder: Literal["Y", "N"]
 
 
+class NotifyItem(_Data):
+    notifyId: str
+    notifyType: str
+    state: str                 # PENDING | DELIVERED | FAILED
+    attempts: int
+    createdAt: str
+    deliveredAt: str | None = None
+    data: dict
+
+
+class NotifyListData(_Data):
+    notifications: list[NotifyItem]
+
+
 class Envelope(BaseModel):
     """The response envelope; ``sign`` is computed over the rest (SPEC §2.2)."""
     result: bool
@@ -247,6 +275,8 @@ _FIELD_MESSAGES = {
     "string_too_short": "不能为空",
     "literal_error": "取值不在允许范围内",
     "string_type": "类型应为字符串",
+    "less_than_equal": "超出允许范围",
+    "greater_than_equal": "超出允许范围",
 }
 
 

@@ -33,6 +33,9 @@ from .isv_contract import (
     CloseRequest,
     NetworkData,
     NetworkRequest,
+    NotifyItem,
+    NotifyListData,
+    NotifyListRequest,
     QueryData,
     QueryRequest,
     ScanCodeData,
@@ -260,3 +263,17 @@ def close(ctx: CallContext, req: CloseRequest) -> tuple[CloseData, str]:
     log("order.closed", partnerId=order.partner_id, paymentNo=order.payment_no,
         state=fresh.status.value)
     return answer(fresh, attempt, fresh.status is not OrderState.PAID)
+
+
+# ---------------------------------------------------------------- notifyList (extension)
+def notify_list(ctx: CallContext, req: NotifyListRequest) -> NotifyListData:
+    """The merchant's notifications in order, with delivery state: a business service that was
+    down can catch up by pulling instead of waiting for retries (SPEC §4)."""
+    from ..store import outbox
+
+    items = outbox.list_for_partner(ctx.merchant.partner_id, req.sinceNotifyId, req.limit)
+    return NotifyListData(notifications=[NotifyItem(
+        notifyId=n.notify_id, notifyType=n.kind, state=n.state, attempts=n.attempts,
+        createdAt=to_wire(n.created_at), deliveredAt=to_wire(n.delivered_at),
+        data={k: v for k, v in n.payload.items() if k not in ("notifyId", "notifyType")})
+        for n in items])

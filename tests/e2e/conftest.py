@@ -19,19 +19,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class RunningStack:
     def __init__(self, tmp: Path, ports: tuple[int, int, int] | None = None):
-        self.ports = ports or (free_port(), free_port(), free_port())
+        self.ports = ports or (free_port(), free_port(), free_port(), free_port())
         self.state = tmp
         self.proc: subprocess.Popen | None = None
         self.demo: dict = {}
 
     def start(self) -> "RunningStack":
-        api, sim, aws = self.ports
+        api, sim, aws, his = self.ports
         demo_file = self.state / "demo.json"
         demo_file.unlink(missing_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("UPP_")}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "infra.local_stack", "--api-port", str(api), "--sim-port",
-             str(sim), "--aws-port", str(aws), "--state-dir", str(self.state),
+             str(sim), "--aws-port", str(aws), "--his-port", str(his),
+             "--state-dir", str(self.state), "--job-period", "1",
              "--channel-timeout", "1", "--sim-timeout-delay", "1.6"],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 90
