@@ -16,6 +16,7 @@ from ..channels.gateway import (
     RefundResult,
 )
 from ..channels.registry import gateway
+from .. import clock
 from ..domain.abnormal import REASONS, AbnormalType
 from ..domain.orders import (
     Attempt,
@@ -76,7 +77,7 @@ def _pay_notification(order: Order, attempt: Attempt, in_payment_no: str | None,
     data = query_data(paid, replace(attempt, status=AttemptState.PAID,
                                     in_payment_no=in_payment_no, paid_at=paid_at)).wire()
     return outbox.new_item(f"pay#{attempt.out_payment_no}", "pay", order.partner_id,
-                           order.isv_id, order.notify_url, data, paid_at)
+                           order.isv_id, order.notify_url, data, clock.now())
 
 
 def _abnormal_payment(attempt: Attempt, abnormal, at: datetime):

@@ -95,3 +95,54 @@ def eventually(check, timeout: float = 5.0):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.05)
+
+
+class Clock:
+    """A clock the test moves by hand (no sleeps): ``clock.advance(minutes=31)``."""
+
+    def __init__(self):
+        from chalicelib.clock import CST
+
+        self.t = datetime.now(CST).replace(microsecond=0)
+
+    def __call__(self):
+        return self.t
+
+    def advance(self, **kw):
+        self.t += timedelta(**kw)
+        return self.t
+
+
+@pytest.fixture
+def clock(tables):
+    from chalicelib.clock import set_clock
+
+    c = Clock()
+    set_clock(c)
+    yield c
+    set_clock(None)
+
+
+@pytest.fixture(scope="session")
+def hospital_server(moto_server):
+    from chalicelib.channels.his_simulator import HisSimulator
+
+    sim = HisSimulator(key_for={DEMO_PARTNER: DEMO_KEY})
+    sim.serve()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def hospital(hospital_server, demo):
+    """The demo merchant's business service and HIS, reset for each test."""
+    from chalicelib.domain.parties import Merchant
+    from chalicelib.store.parties import put_merchant
+
+    hospital_server.orders.clear()
+    hospital_server.received.clear()
+    hospital_server.down = hospital_server.business_down = False
+    put_merchant(Merchant(DEMO_PARTNER, "测试医院", True, channel_accounts=ACCOUNTS,
+                          notify_url=f"{hospital_server.base_url}/business/notify",
+                          his_query_url=f"{hospital_server.base_url}/his/query"))
+    return hospital_server
