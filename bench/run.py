@@ -17,7 +17,8 @@ def main() -> None:
     from chalicelib.config import settings
     from chalicelib.handlers import channel_notify
     from chalicelib.store.tables import create_all
-    from bench import api_requests, moto_rollback
+    from bench import api_requests
+    from infra import moto_faithful
     from tests.support import ACCOUNTS, ChaliceIsvClient
     from chalicelib.domain.parties import Isv, Merchant
     from chalicelib.store.parties import put_isv, put_merchant
@@ -26,7 +27,7 @@ def main() -> None:
     logging.getLogger("upp").setLevel(logging.WARNING)
     cfg = settings()
     port = int(cfg.aws_endpoint.rsplit(":", 1)[1])
-    moto_rollback.install()
+    moto_faithful.install()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
     sim = ChannelSimulator(cfg.channel_notify_secrets,

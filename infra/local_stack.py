@@ -102,6 +102,10 @@ class LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)   # moto's per-request lines
         from moto.server import ThreadedMotoServer
 
+        from infra import moto_faithful
+
+        moto_faithful.install()
+
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.args.aws_port,
                                        verbose=False)
         self.moto.start()

@@ -22,7 +22,8 @@ def connection() -> Connection:
     key = (cfg.region, cfg.aws_endpoint)
     conn = _connections.get(key)
     if conn is None:
-        conn = _connections[key] = Connection(region=cfg.region, host=cfg.aws_endpoint)
+        conn = _connections[key] = Connection(region=cfg.region, host=cfg.aws_endpoint,
+                                              max_pool_connections=50)
     return conn
 
 

@@ -24,6 +24,7 @@ def _meta(short: str) -> type:
         "region": cfg.region,
         "billing_mode": "PAY_PER_REQUEST",
         "max_retry_attempts": 3,
+        "max_pool_connections": 50,
     }
     if cfg.aws_endpoint:
         attrs["host"] = cfg.aws_endpoint

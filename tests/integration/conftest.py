@@ -18,6 +18,9 @@ from tests.support import ACCOUNTS, DEMO_ISV, DEMO_KEY, DEMO_PARTNER, ChaliceIsv
 def moto_server():
     from moto.server import ThreadedMotoServer
 
+    from infra import moto_faithful
+
+    moto_faithful.install()   # DynamoDB's isolation, which moto lacks (see the module)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=AWS_PORT, verbose=False)
     server.start()

@@ -1,17 +1,29 @@
-"""Make moto's TransactWriteItems cost O(items in the transaction), as in DynamoDB.
+"""Make moto's DynamoDB keep two promises real DynamoDB keeps, for the local stack, the tests
+and the benchmarks.
 
-moto 5.2 backs up every table a transaction touches with ``copy.deepcopy(table)`` so that it can
-roll back — O(table size) per transaction. With 20,000 orders that dominates every money-moving
-call and would make a latency ratio measure the emulator, not the platform. This replaces the
-whole-table backup with a backup of just the transaction's items, restored on any failure:
-the same all-or-nothing result, at DynamoDB's cost shape. Used by the benchmarks only; tests run
-on unmodified moto.
+1. **Isolation.** moto 5.2 runs requests on many threads with no lock around its table state,
+   and rolls a failed ``TransactWriteItems`` back by putting back a copy of every table it
+   touched, taken when it started — wiping out whatever other requests wrote meanwhile. Under
+   concurrent refunds that loses committed writes, which DynamoDB never does. Every DynamoDB
+   operation here runs under one lock, so transactions are serializable as in DynamoDB.
+2. **Cost shape.** That whole-table backup is a deep copy, O(table size) per transaction: with
+   20,000 orders it would dominate every money-moving call. With operations serialized, a
+   backup of just the transaction's items, restored on failure, gives the same all-or-nothing
+   result at DynamoDB's O(items) cost.
+
+Nothing else about moto changes: conditions, expressions, indexes and errors are moto's own.
 """
 from __future__ import annotations
 
 import copy
+import functools
+import threading
 
 _installed = False
+LOCK = threading.RLock()
+_SERIALIZED = ("get_item", "put_item", "update_item", "delete_item", "query", "scan",
+               "batch_write_item", "batch_get_item", "transact_get_items",
+               "transact_write_items")
 
 
 def install() -> None:
@@ -50,7 +62,8 @@ def install() -> None:
         else:
             bucket[slot] = saved
 
-    original = models.DynamoDBBackend.transact_write_items
+    backend = models.DynamoDBBackend
+    original_transact = backend.transact_write_items
 
     def transact_write_items(self, transact_items):
         saved = []
@@ -65,12 +78,23 @@ def install() -> None:
                                      if table.range_key_attr else None)
             saved.append((table, key, copy.deepcopy(current) if current else None))
         try:
-            return original(self, transact_items)
+            return original_transact(self, transact_items)
         except Exception:
             for table, key, item in reversed(saved):
                 _restore(table, key, item)
             raise
 
+    backend.transact_write_items = transact_write_items
     models.copy = _NoTableCopies()
-    models.DynamoDBBackend.transact_write_items = transact_write_items
+
+    for name in _SERIALIZED:
+        method = getattr(backend, name, None)
+        if method is None:
+            continue
+
+        def serialized(self, *args, __method=method, **kwargs):
+            with LOCK:
+                return __method(self, *args, **kwargs)
+
+        setattr(backend, name, functools.wraps(method)(serialized))
     _installed = True
