@@ -291,8 +291,63 @@ class UserModel(Model):
     created_at = UTCDateTimeAttribute()
 
 
+class SessionModel(Model):
+    """Console sessions: the token's SHA-256, never the token; expire by TTL and by check."""
+    Meta = _meta("sessions")
+    token_hash = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires = TTLAttribute()
+
+
+class OtpModel(Model):
+    """One-time codes (验证码) for money-moving actions: hashed, short-lived, single use."""
+    Meta = _meta("otps")
+    pk = UnicodeAttribute(hash_key=True)             # username#purpose
+    code_hash = UnicodeAttribute()
+    tries = NumberAttribute(default=0)
+    expires = TTLAttribute()
+
+
+class ProposalModel(Model):
+    """Maker-checker: a money-moving action waiting for a second person."""
+    Meta = _meta("proposals")
+    proposal_id = UnicodeAttribute(hash_key=True)
+    partner_id = UnicodeAttribute()
+    action = UnicodeAttribute()                       # JSON of what to do
+    amount = NumberAttribute()
+    maker = UnicodeAttribute()
+    status = UnicodeAttribute()                       # PROPOSED | APPROVED | REJECTED
+    checker = UnicodeAttribute(null=True)
+    result = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    decided_at = UTCDateTimeAttribute(null=True)
+
+
+class AuditByDay(GlobalSecondaryIndex):
+    Meta = _index_meta("by_day")
+    day = UnicodeAttribute(hash_key=True)
+    at = UTCDateTimeAttribute(range_key=True)
+
+
+class AuditModel(Model):
+    """Append-only audit log: written with a does-not-exist condition, never updated."""
+    Meta = _meta("audit")
+    audit_id = UnicodeAttribute(hash_key=True)
+    at = UTCDateTimeAttribute()
+    day = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target = UnicodeAttribute()
+    partner_id = UnicodeAttribute(null=True)
+    before = UnicodeAttribute(null=True)
+    after = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    by_day = AuditByDay()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     MerchantModel, IsvModel, OrderModel, AttemptModel, RefundModel, NotificationModel,
-    AbnormalModel, CounterModel, UserModel,
+    AbnormalModel, CounterModel, UserModel, SessionModel, OtpModel, ProposalModel, AuditModel,
 )
-TTL_ATTRIBUTES = {CounterModel: "expires"}
+TTL_ATTRIBUTES = {CounterModel: "expires", SessionModel: "expires", OtpModel: "expires"}
