@@ -27,3 +27,17 @@ def fen_to_yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     fen = abs(fen)
     return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def positive_fen(value: object) -> int:
+    """A wire amount (yuan text; JSON numbers arrive as their literal text) as fen, > 0.
+    Raises ValueError with a message fit for the caller."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError("金额应为数字，单位元，最多两位小数")
+    try:
+        fen = yuan_to_fen(value)
+    except MoneyFormatError as exc:
+        raise ValueError(str(exc)) from exc
+    if fen <= 0:
+        raise ValueError("金额必须大于 0")
+    return fen

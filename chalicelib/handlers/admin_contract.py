@@ -5,20 +5,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from ..money import MoneyFormatError, yuan_to_fen
+from ..money import positive_fen
 
 
-def _fen(v):
-    try:
-        fen = yuan_to_fen(str(v))
-    except MoneyFormatError as exc:
-        raise ValueError(str(exc)) from exc
-    if fen <= 0:
-        raise ValueError("金额必须大于 0")
-    return fen
-
-
-Fen = Annotated[int, BeforeValidator(_fen)]
+Fen = Annotated[int, BeforeValidator(lambda v: positive_fen(str(v)))]
 Note = Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)]
 Otp = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 

@@ -23,7 +23,7 @@ from pydantic import (
 from ..clock import from_wire
 from ..domain.channels import SCAN_PRODUCTS
 from ..errors import ParamError
-from ..money import MoneyFormatError, yuan_to_fen
+from ..money import positive_fen
 
 API_VERSION = "1.0.0"
 
@@ -44,18 +44,6 @@ def _small_int(v: Any) -> Any:
     if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 6:
         return int(v)
     raise ValueError("应为整数")
-
-
-def _fen(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, str):
-        raise ValueError("金额应为数字，单位元，最多两位小数")
-    try:
-        fen = yuan_to_fen(str(v))
-    except MoneyFormatError as exc:
-        raise ValueError(str(exc)) from exc
-    if fen <= 0:
-        raise ValueError("金额必须大于 0")
-    return fen
 
 
 def _wire_time(v: Any) -> datetime:
@@ -92,7 +80,7 @@ LongId = Annotated[str, BeforeValidator(_as_text),
 Timestamp = Annotated[str, BeforeValidator(_as_text), StringConstraints(pattern=r"^[0-9]{1,13}$")]
 Serial = Annotated[str, BeforeValidator(_as_text),
                    StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,32}$")]
-Fen = Annotated[int, BeforeValidator(_fen)]
+Fen = Annotated[int, BeforeValidator(positive_fen)]
 WireTime = Annotated[datetime, BeforeValidator(_wire_time)]
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^,]*$")]
 OptText32 = Annotated[Annotated[str, StringConstraints(max_length=32)] | None,

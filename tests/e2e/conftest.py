@@ -18,8 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class RunningStack:
-    def __init__(self, tmp: Path, ports: tuple[int, int, int] | None = None):
+    def __init__(self, tmp: Path, ports: tuple[int, ...] | None = None,
+                 extra: tuple[str, ...] = ()):
         self.ports = ports or (free_port(), free_port(), free_port(), free_port())
+        self.extra = extra
         self.state = tmp
         self.proc: subprocess.Popen | None = None
         self.demo: dict = {}
@@ -33,7 +35,7 @@ class RunningStack:
             [sys.executable, "-m", "infra.local_stack", "--api-port", str(api), "--sim-port",
              str(sim), "--aws-port", str(aws), "--his-port", str(his),
              "--state-dir", str(self.state), "--job-period", "1",
-             "--channel-timeout", "1", "--sim-timeout-delay", "1.6"],
+             "--channel-timeout", "1", "--sim-timeout-delay", "1.6", *self.extra],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 90
         while not demo_file.exists():
@@ -54,6 +56,10 @@ class RunningStack:
                 self.proc.kill()
                 self.proc.wait()
         return self.proc.returncode if self.proc else None
+
+    @property
+    def hospital_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports[3]}"
 
     def client(self) -> IsvClient:
         d = self.demo

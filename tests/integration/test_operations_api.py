@@ -70,6 +70,15 @@ def duplicate_payment(api, fee="6.00"):
     return f"DUPLICATE_PAYMENT:{first['outPaymentNo']}"
 
 
+def paid_order(api, simulator, payment_no, fee):
+    api.ok("scancode", paymentNo=payment_no, channelProduct="ali_scan_code", tradeFee=fee,
+           subject="x", expireTime=expire_in())
+    out_no = api.ok("query", bizType="scan_pay", paymentNo=payment_no)["outPaymentNo"]
+    requests.post(f"{simulator.base_url}/pay/ali/{out_no}", json={"action": "pay"}, timeout=5)
+    eventually(lambda: api.ok("query", bizType="scan_pay", paymentNo=payment_no)
+               ["tradeStatus"] == "pay_success")
+
+
 def test_login_sessions_and_expiry(ops, clock):
     assert ops.login("admin", "wrong")[0] == 401
     assert ops.login("nobody", "x")[0] == 401
@@ -141,13 +150,7 @@ def test_refund_action_needs_a_one_time_code_and_refunds_the_abnormal_payment(
 
 
 def test_money_above_the_threshold_needs_a_second_person(api, ops, simulator):
-    api.ok("scancode", paymentNo="BIG", channelProduct="ali_scan_code", tradeFee="3000.00",
-           subject="住院押金", expireTime=expire_in())
-    data = api.ok("query", bizType="scan_pay", paymentNo="BIG")
-    requests.post(f"{simulator.base_url}/pay/ali/{data['outPaymentNo']}",
-                  json={"action": "pay"}, timeout=5)
-    eventually(lambda: api.ok("query", bizType="scan_pay", paymentNo="BIG")["tradeStatus"]
-               == "pay_success")
+    paid_order(api, simulator, "BIG", "3000.00")
     status, body = ops.req("opA", "post", "/admin/api/refunds", {
         "partnerId": "12345", "paymentNo": "BIG", "refundFee": "2000.00", "note": "出院结算",
         "otp": ops.otp("opA")})
@@ -170,12 +173,7 @@ def test_release_a_risk_held_refund_from_its_abnormal_order(api, ops, simulator)
     from chalicelib.domain.risk import RiskRule, rule_to_dict
     from chalicelib.store.models import MerchantModel
 
-    api.ok("scancode", paymentNo="P2", channelProduct="ali_scan_code", tradeFee="50.00",
-           subject="x", expireTime=expire_in())
-    out_no = api.ok("query", bizType="scan_pay", paymentNo="P2")["outPaymentNo"]
-    requests.post(f"{simulator.base_url}/pay/ali/{out_no}", json={"action": "pay"}, timeout=5)
-    eventually(lambda: api.ok("query", bizType="scan_pay", paymentNo="P2")["tradeStatus"]
-               == "pay_success")
+    paid_order(api, simulator, "P2", "50.00")
     MerchantModel("12345").update(actions=[MerchantModel.risk_rules.set(json.dumps(
         [rule_to_dict(RiskRule(0, max_amount=1000))]))])
     env = api.call("refund", paymentNo="P2", bizType="scan_pay", requestNo="R1",
@@ -190,12 +188,7 @@ def test_release_a_risk_held_refund_from_its_abnormal_order(api, ops, simulator)
 
 
 def test_resend_a_failed_notification(api, ops, simulator, hospital, clock):
-    api.ok("scancode", paymentNo="P3", channelProduct="ali_scan_code", tradeFee="1.00",
-           subject="x", expireTime=expire_in())
-    out_no = api.ok("query", bizType="scan_pay", paymentNo="P3")["outPaymentNo"]
-    requests.post(f"{simulator.base_url}/pay/ali/{out_no}", json={"action": "pay"}, timeout=5)
-    eventually(lambda: api.ok("query", bizType="scan_pay", paymentNo="P3")["tradeStatus"]
-               == "pay_success")
+    paid_order(api, simulator, "P3", "1.00")
     hospital.business_down = True
     for _ in range(40):
         jobs.dispatch_notifications(clock.advance(hours=6))
