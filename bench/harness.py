@@ -18,11 +18,12 @@ def _free_port() -> int:
 
 
 def configure() -> None:
-    """Environment for a private platform in this process (call before importing chalicelib)."""
+    """Environment for a private platform in this process (call before importing chalicelib).
+    DynamoDB is moto in-process (``mock_aws``): no HTTP hop, so the figures are the platform's
+    requests, not a local server's HTTP overhead."""
     os.environ.update({
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1", "UPP_STAGE": "bench",
-        "UPP_AWS_ENDPOINT": f"http://127.0.0.1:{_free_port()}",
         "UPP_TABLE_PREFIX": "upp-bench-",
         "UPP_CHANNEL_BASE_URL": f"http://127.0.0.1:{_free_port()}",
         "UPP_PUBLIC_BASE_URL": "http://127.0.0.1:9", "UPP_CHANNEL_TIMEOUT_S": "5",

@@ -10,7 +10,7 @@ configure()
 
 def main() -> None:
     from chalice.test import Client
-    from moto.server import ThreadedMotoServer
+    from moto import mock_aws
 
     from app import app
     from chalicelib.channels.simulator import ChannelSimulator
@@ -26,9 +26,8 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     logging.getLogger("upp").setLevel(logging.WARNING)
     cfg = settings()
-    port = int(cfg.aws_endpoint.rsplit(":", 1)[1])
     moto_faithful.install()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto = mock_aws()
     moto.start()
     sim = ChannelSimulator(cfg.channel_notify_secrets,
                            sink=lambda url, body, headers: channel_notify.handle(
@@ -44,6 +43,11 @@ def main() -> None:
             api = ChaliceIsvClient(client, key="bench-key")
             for line in api_requests.run(api, counter):
                 print(line, flush=True)
+        print(flush=True)
+        from bench import jobs_throughput
+
+        for line in jobs_throughput.run(counter):
+            print(line, flush=True)
     finally:
         sim.drain()
         sim.stop()

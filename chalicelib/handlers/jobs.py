@@ -158,9 +158,12 @@ def dispatch_notifications(now: datetime, limit: int = 500,
         report.seen += 1
         if not outbox.claim(n, now):
             continue            # another dispatcher has it, or it changed
-        merchant = merchants.setdefault(n.partner_id, get_merchant(n.partner_id))
+        if n.partner_id not in merchants:          # one lookup per merchant and ISV per run
+            merchants[n.partner_id] = get_merchant(n.partner_id)
+        if n.isv_id not in isvs:
+            isvs[n.isv_id] = get_isv(n.isv_id) if n.isv_id else None
+        merchant, isv = merchants[n.partner_id], isvs[n.isv_id]
         url = n.url or (merchant.notify_url if merchant else None)
-        isv = isvs.setdefault(n.isv_id, get_isv(n.isv_id) if n.isv_id else None)
         status, error = None, ""
         if not url:
             error = "未配置通知地址"
