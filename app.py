@@ -155,6 +155,26 @@ def ops_merchant(partner_id):
     return _ops(lambda user, at: ops.update_merchant(user, partner_id, body, at))
 
 
+@app.route("/admin/api/merchants", methods=["POST"], content_types=_ANY_BODY)
+def ops_merchant_create():
+    body = _raw()
+    return _ops(lambda user, at: ops.create_merchant(user, body, at))
+
+
+@app.route("/admin/api/isvs/{isv_id}", methods=["GET", "PUT"], content_types=_ANY_BODY)
+def ops_isv(isv_id):
+    if app.current_request.method == "GET":
+        return _ops(lambda user, at: ops.get_isv_config(user, isv_id))
+    body = _raw()
+    return _ops(lambda user, at: ops.upsert_isv(user, isv_id, body, at))
+
+
+@app.route("/admin/api/users", methods=["POST"], content_types=_ANY_BODY)
+def ops_user_create():
+    body = _raw()
+    return _ops(lambda user, at: ops.create_user(user, body, at))
+
+
 @app.route("/admin/api/isvs/{isv_id}/rotate-key", methods=["POST"], content_types=_ANY_BODY)
 def ops_rotate(isv_id):
     return _ops(lambda user, at: ops.rotate_isv_key(user, isv_id, at))

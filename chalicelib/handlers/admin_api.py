@@ -82,11 +82,14 @@ def _otp(user: User, purpose: str, code: str | None, at: datetime) -> None:
 # ------------------------------------------------------------------ session
 def login(raw: bytes | None, at: datetime) -> Answer:
     body = _body(c.Login, raw)
+    if admin_store.login_locked(body.username, at):
+        raise AdminError(429, "登录失败次数过多，请 15 分钟后再试")
     found = admin_store.get_user(body.username)
     # Same answer and similar work whether the user exists or not.
     stored = found[1] if found else "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$" + "A" * 44
     if not check_password(body.password, stored) or not found or not found[0].enabled:
         admin_store.audit(body.username, "login.failed", "session", at)
+        admin_store.count_login_failure(body.username, at)
         raise AdminError(401, "用户名或密码错误")
     token, expires = admin_store.new_session(body.username, at)
     admin_store.audit(body.username, "login", "session", at)
@@ -411,6 +414,103 @@ def rotate_isv_key(user: User, isv_id: str, at: datetime) -> Answer:
     admin_store.audit(user.username, "isv.rotate_key", isv_id, at,
                       note="密钥已轮换（密钥本身不记录）")
     return 200, {"isvId": isv_id, "key": key}
+
+
+def create_merchant(user: User, raw: bytes | None, at: datetime) -> Answer:
+    body = _body(c.MerchantCreate, raw)
+    _need(user, Perm.CONFIG)
+    if user.partner_ids:
+        raise AdminError(403, "只有不限医院的管理员可以新增医院")
+    if get_merchant(body.partnerId) is not None:
+        raise AdminError(409, "医院已存在")
+    from ..domain.parties import Merchant
+
+    m = Merchant(partner_id=body.partnerId, name=body.name, enabled=body.enabled is not False,
+                 notify_url=body.notifyUrl, his_query_url=body.hisQueryUrl,
+                 auto_refund=bool(body.autoRefund),
+                 refund_window_days=dict(body.refundWindowDays or {}),
+                 channel_accounts=dict(body.channelAccounts),
+                 risk_rules=tuple(RiskRule(r.windowMinutes, r.maxCount, r.maxAmount)
+                                  for r in body.riskRules or ()))
+    if body.makerCheckerYuan is not None:
+        from dataclasses import replace
+
+        m = replace(m, maker_checker_fen=body.makerCheckerYuan)
+    put_merchant(m)
+    admin_store.audit(user.username, "merchant.create", m.partner_id, at, m.partner_id,
+                      after=_merchant_view(m))
+    return 201, {"merchant": _merchant_view(m)}
+
+
+def _isv_view(isv) -> dict:
+    return {"isvId": isv.isv_id, "name": isv.name, "enabled": isv.enabled,
+            "partnerIds": sorted(isv.partner_ids)}       # never the key
+
+
+def get_isv_config(user: User, isv_id: str) -> Answer:
+    _need(user, Perm.READ)
+    isv = get_isv(isv_id)
+    if isv is None or not all(user.sees(p) for p in isv.partner_ids):
+        raise AdminError(404, "ISV 不存在")
+    return 200, {"isv": _isv_view(isv)}
+
+
+def upsert_isv(user: User, isv_id: str, raw: bytes | None, at: datetime) -> Answer:
+    """Create an ISV (its key is returned once) or change its name, state and merchants."""
+    import re
+    import secrets
+    from dataclasses import replace
+
+    from ..domain.parties import Isv
+
+    body = _body(c.IsvUpsert, raw)
+    _need(user, Perm.CONFIG)
+    if user.partner_ids:
+        raise AdminError(403, "只有不限医院的管理员可以配置 ISV")
+    if not re.fullmatch(r"[0-9]{1,15}", isv_id):
+        raise AdminError(400, "isvId 应为 1–15 位数字")
+    for pid in body.partnerIds or ():
+        if get_merchant(pid) is None:
+            raise AdminError(400, f"医院 {pid} 不存在")
+    before = get_isv(isv_id)
+    key = None
+    if before is None:
+        if not body.name:
+            raise AdminError(400, "新建 ISV 需要 name")
+        key = secrets.token_hex(16)
+        after = Isv(isv_id, body.name, key, body.enabled is not False,
+                    frozenset(body.partnerIds or ()))
+    else:
+        after = replace(before, name=body.name or before.name,
+                        enabled=before.enabled if body.enabled is None else body.enabled,
+                        partner_ids=before.partner_ids if body.partnerIds is None
+                        else frozenset(body.partnerIds))
+    put_isv(after)
+    admin_store.audit(user.username, "isv.create" if before is None else "isv.update", isv_id,
+                      at, before=_isv_view(before) if before else None, after=_isv_view(after))
+    answer = {"isv": _isv_view(after)}
+    if key:
+        answer["key"] = key
+    return (201 if before is None else 200), answer
+
+
+def create_user(user: User, raw: bytes | None, at: datetime) -> Answer:
+    from ..passwords import hash_password
+    from ..store.parties import put_user
+
+    body = _body(c.UserCreate, raw)
+    _need(user, Perm.CONFIG)
+    if user.partner_ids and (not body.partnerIds or
+                             not set(body.partnerIds) <= set(user.partner_ids)):
+        raise AdminError(403, "只能为自己管理的医院创建用户")
+    if admin_store.get_user(body.username) is not None:
+        raise AdminError(409, "用户已存在")
+    put_user(body.username, hash_password(body.password), body.role, body.phone,
+             set(body.partnerIds) or None)
+    admin_store.audit(user.username, "user.create", body.username, at,
+                      after={"role": body.role, "partnerIds": body.partnerIds})
+    return 201, {"username": body.username, "role": body.role,
+                 "partnerIds": sorted(body.partnerIds)}
 
 
 def audit_log(user: User, q: dict) -> Answer:

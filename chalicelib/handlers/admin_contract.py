@@ -61,3 +61,27 @@ class MerchantUpdate(_Body):
     refundWindowDays: dict[Literal["ali", "ten", "uni"], Annotated[int, Field(ge=1, le=3650)]] \
         | None = None
     makerCheckerYuan: Fen | None = None
+
+
+PartnerId = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,15}$")]
+
+
+class MerchantCreate(MerchantUpdate):
+    partnerId: PartnerId
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    channelAccounts: dict[Literal["ali", "ten", "uni"],
+                          Annotated[str, StringConstraints(min_length=1, max_length=64)]] = {}
+
+
+class IsvUpsert(_Body):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    enabled: bool | None = None
+    partnerIds: list[PartnerId] | None = None
+
+
+class UserCreate(_Body):
+    username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{2,32}$")]
+    password: Annotated[str, StringConstraints(min_length=10, max_length=128)]
+    role: Literal["admin", "operator", "finance", "viewer"]
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{6,15}$")] | None = None
+    partnerIds: list[PartnerId] = []

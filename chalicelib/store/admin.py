@@ -58,6 +58,33 @@ def end_session(token: str) -> None:
         pass
 
 
+LOGIN_FAILURES = 5
+LOCK_WINDOW = timedelta(minutes=15)
+
+
+def _lock_key(username: str, at: datetime) -> str:
+    window = int(at.timestamp()) // int(LOCK_WINDOW.total_seconds())
+    return f"login-fail#{username}#{window}"
+
+
+def count_login_failure(username: str, at: datetime) -> None:
+    from .models import CounterModel
+
+    conditional_update(CounterModel(_lock_key(username, at)),
+                       [CounterModel.hits.add(1), CounterModel.expires.set(at + LOCK_WINDOW * 2)],
+                       CounterModel.pk.exists() | CounterModel.pk.does_not_exist())
+
+
+def login_locked(username: str, at: datetime) -> bool:
+    from .models import CounterModel
+
+    try:
+        return int(CounterModel.get(_lock_key(username, at), consistent_read=True).hits) \
+            >= LOGIN_FAILURES
+    except DoesNotExist:
+        return False
+
+
 # ------------------------------------------------------------------ one-time codes
 def issue_otp(username: str, purpose: str, at: datetime) -> str:
     code = f"{secrets.randbelow(10**6):06d}"

@@ -233,3 +233,38 @@ def test_bad_console_input_is_a_400_never_a_500(api, ops, simulator, body):
     resp = ops.client.http.post(f"/admin/api/abnormal/{dup}/handle", body=body, headers={
         "Authorization": f"Bearer {ops.tokens['opA']}", "Content-Type": "application/json"})
     assert resp.status_code == 400 and "error" in json.loads(resp.body)
+
+
+def test_admin_creates_a_hospital_an_isv_and_a_scoped_user(api, ops):
+    status, body = ops.req("admin", "post", "/admin/api/merchants", {
+        "partnerId": "888", "name": "新院区", "channelAccounts": {"ali": "2088888"},
+        "autoRefund": True})
+    assert status == 201 and body["merchant"]["channelAccounts"] == {"ali": "2088888"}
+    assert ops.req("admin", "post", "/admin/api/merchants",
+                   {"partnerId": "888", "name": "x"})[0] == 409
+    status, body = ops.req("admin", "put", "/admin/api/isvs/30000",
+                           {"name": "新 ISV", "partnerIds": ["888"]})
+    assert status == 201 and len(body["key"]) == 32
+    assert "key" not in ops.req("admin", "get", "/admin/api/isvs/30000")[1]["isv"]
+    from tests.support import ChaliceIsvClient
+
+    new_isv = ChaliceIsvClient(api.client, isv_id="30000", partner_id="888", key=body["key"])
+    assert new_isv.call("network")["kind"] == "0"
+    assert ops.req("admin", "put", "/admin/api/isvs/30000", {"enabled": False})[0] == 200
+    assert new_isv.call("network")["kind"] == "1004"
+    status, _ = ops.req("admin", "post", "/admin/api/users", {
+        "username": "op888", "password": "a-long-password", "role": "operator",
+        "partnerIds": ["888"]})
+    assert status == 201
+    ops.login("op888", "a-long-password")
+    assert ops.req("op888", "get", "/admin/api/orders/12345/P1")[0] == 404
+    assert ops.req("opA", "post", "/admin/api/users", {
+        "username": "x1", "password": "a-long-password", "role": "viewer"})[0] == 403
+
+
+def test_repeated_wrong_passwords_lock_the_login_for_a_while(ops, clock):
+    for _ in range(5):
+        assert ops.login("opA", "wrong")[0] == 401
+    assert ops.login("opA")[0] == 429
+    clock.advance(minutes=31)
+    assert ops.login("opA")[0] == 200
