@@ -11,10 +11,9 @@ business service that receives payment/refund notifications.
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..signing import dumps, sign
+from . import http_server
 
 
 class HisSimulator:
@@ -26,7 +25,7 @@ class HisSimulator:
         self.queries = 0
         self.key = "his-sim"            # answers are signed with the caller's ISV key if known
         self.keys = key_for or {}
-        self._server: ThreadingHTTPServer | None = None
+        self._server = None
         self.base_url = ""
 
     def answer(self, p: dict) -> tuple[int, dict]:
@@ -40,64 +39,36 @@ class HisSimulator:
             body["sign"] = sign(body, key)
         return 200, body
 
+    def _http(self, method: str, path: str, raw: bytes) -> tuple[int, str, bytes]:
+        if method == "GET":
+            return 200, "application/json", dumps({"received": self.received}).encode()
+        try:
+            p = json.loads(raw or b"{}")
+        except ValueError:
+            p = {}
+        if path.startswith("/business/notify"):
+            if self.business_down:
+                return 503, "application/json", b'{"error":"down"}'
+            self.received.append(p)
+            return 200, "text/plain", b"success"
+        if path.startswith("/business/down"):
+            self.business_down = bool(p.get("down", True))
+            status, body = 200, {"code": "OK"}
+        elif path.startswith("/his/orders"):
+            self.orders[(str(p.get("partnerId")), str(p.get("paymentNo")))] = {
+                "status": p.get("status", "PAID"), "fee": p.get("fee")}
+            status, body = 200, {"code": "OK"}
+        elif path.startswith("/his/down"):
+            self.down = bool(p.get("down", True))
+            status, body = 200, {"code": "OK"}
+        else:
+            status, body = self.answer(p)
+        return status, "application/json; charset=utf-8", dumps(body).encode()
+
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        sim = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:  # noqa: N802
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                try:
-                    p = json.loads(raw or b"{}")
-                except ValueError:
-                    p = {}
-                if self.path.startswith("/business/notify"):
-                    if sim.business_down:
-                        status, body = 503, {"error": "down"}
-                    else:
-                        sim.received.append(p)
-                        self._text(200, "success")
-                        return
-                elif self.path.startswith("/business/down"):
-                    sim.business_down = bool(p.get("down", True))
-                    status, body = 200, {"code": "OK"}
-                elif self.path.startswith("/his/orders"):
-                    sim.orders[(str(p.get("partnerId")), str(p.get("paymentNo")))] = {
-                        "status": p.get("status", "PAID"), "fee": p.get("fee")}
-                    status, body = 200, {"code": "OK"}
-                elif self.path.startswith("/his/down"):
-                    sim.down = bool(p.get("down", True))
-                    status, body = 200, {"code": "OK"}
-                else:
-                    status, body = sim.answer(p)
-                data = dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:  # noqa: N802
-                self._text(200, dumps({"received": sim.received}))
-
-            def _text(self, status: int, text: str) -> None:
-                data = text.encode()
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self.base_url = f"http://{host}:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = http_server.start(self._http, host, port)
+        self.base_url = http_server.url_of(self._server)
         return self.base_url
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        http_server.stop(self._server)

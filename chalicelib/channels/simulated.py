@@ -14,7 +14,7 @@ from datetime import datetime
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from ..clock import CST, from_wire, to_wire
+from ..clock import from_wire, to_wire
 from .gateway import (
     BadNotice,
     ChannelDown,

@@ -27,12 +27,12 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 import requests
 
 from ..clock import now, to_wire
+from . import http_server
 from .simulated import SIGNATURE_HEADER, notice_signature
 
 Sink = Callable[[str, bytes, dict], None]
@@ -77,7 +77,7 @@ class ChannelSimulator:
         # False simulates notifications lost on the way (the platform must query to find out).
         self.deliver_notifications = True
         self._pending: list[threading.Thread] = []      # notifications and timers in flight
-        self._server: ThreadingHTTPServer | None = None
+        self._server = None
         self.base_url = ""
 
     # ------------------------------------------------------------------ notifications
@@ -317,49 +317,22 @@ class ChannelSimulator:
                 return 400, {"code": "BAD_REQUEST", "message": str(exc)}
         return 404, {"code": "NOT_FOUND"}
 
+    def _http(self, method: str, path: str, raw: bytes) -> tuple[int, str, bytes]:
+        try:
+            payload = json.loads(raw) if raw else {}
+            if not isinstance(payload, dict):
+                raise ValueError
+        except ValueError:
+            status, answer = 400, {"code": "BAD_JSON"}
+        else:
+            status, answer = self.dispatch(method, path, payload)
+        return status, "application/json; charset=utf-8", json.dumps(
+            answer, ensure_ascii=False).encode()
+
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        sim = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _handle(self, method: str) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    payload = json.loads(raw) if raw else {}
-                    if not isinstance(payload, dict):
-                        raise ValueError
-                except ValueError:
-                    status, answer = 400, {"code": "BAD_JSON"}
-                else:
-                    status, answer = sim.dispatch(method, self.path, payload)
-                body = json.dumps(answer, ensure_ascii=False).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass   # the caller gave up waiting (a simulated timeout)
-
-            def do_POST(self) -> None:  # noqa: N802
-                self._handle("POST")
-
-            def do_GET(self) -> None:  # noqa: N802
-                self._handle("GET")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self.base_url = f"http://{host}:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = http_server.start(self._http, host, port)
+        self.base_url = http_server.url_of(self._server)
         return self.base_url
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        http_server.stop(self._server)

@@ -1,7 +1,7 @@
 """Orders and payment attempts: states and the decisions about them (SPEC §3)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 

@@ -16,16 +16,14 @@ from ..domain.orders import (
     Order,
     OrderState,
     PaymentRequest,
-    attempt_trade_status,
     decide_create,
 )
 from ..errors import ChannelUnavailableError, NotFoundError, ParamError, StateError
 from ..logs import log, mask
-from ..money import fen_to_yuan
 from ..store import orders as order_store
 from . import settlement
 from .context import CallContext
-from .wire import query_data
+from .wire import attempt_fields, query_data
 from .isv_contract import (
     BarCodeData,
     BarCodeRequest,
@@ -112,18 +110,8 @@ def _account(ctx: CallContext, channel: str) -> str:
 
 
 # ---------------------------------------------------------------- scancode
-def _attempt_fields(order: Order, attempt: Attempt) -> dict:
-    """The fields scancode and barcode answer with, from one attempt of the order."""
-    return dict(
-        tradeStatus=attempt_trade_status(attempt), outPaymentNo=attempt.out_payment_no,
-        inPaymentNo=attempt.in_payment_no, paymentNo=order.payment_no,
-        channelType=attempt.channel, channelProduct=attempt.product,
-        tradeFee=fen_to_yuan(attempt.trade_fee), paymentTime=to_wire(attempt.paid_at),
-        bizData=order.biz_data)
-
-
 def _scan_data(order: Order, attempt: Attempt) -> ScanCodeData:
-    return ScanCodeData(**_attempt_fields(order, attempt), payUrl=attempt.pay_url)
+    return ScanCodeData(**attempt_fields(order, attempt), payUrl=attempt.pay_url)
 
 
 def scancode(ctx: CallContext, req: ScanCodeRequest) -> ScanCodeData:
@@ -171,7 +159,7 @@ def _best_effort_close(attempt: Attempt) -> None:
 
 # ---------------------------------------------------------------- barcode
 def _bar_data(order: Order, attempt: Attempt) -> BarCodeData:
-    return BarCodeData(**_attempt_fields(order, attempt))
+    return BarCodeData(**attempt_fields(order, attempt))
 
 
 def barcode(ctx: CallContext, req: BarCodeRequest) -> BarCodeData:

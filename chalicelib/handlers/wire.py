@@ -3,20 +3,28 @@ a notification carries the query / refundQuery ``data`` fields)."""
 from __future__ import annotations
 
 from ..clock import to_wire
-from ..domain.orders import Attempt, Order, trade_status
+from ..domain.orders import Attempt, Order, attempt_trade_status, trade_status
 from ..domain.refunds import Refund, RefundState
 from ..money import fen_to_yuan
 from .isv_contract import QueryData, RefundData
 
 
-def query_data(order: Order, attempt: Attempt) -> QueryData:
-    return QueryData(
-        tradeStatus=trade_status(order), outPaymentNo=attempt.out_payment_no,
+def attempt_fields(order: Order, attempt: Attempt) -> dict:
+    """The payment fields every payment answer has, as one attempt of the order sees them."""
+    return dict(
+        tradeStatus=attempt_trade_status(attempt), outPaymentNo=attempt.out_payment_no,
         inPaymentNo=attempt.in_payment_no, paymentNo=order.payment_no,
         channelType=attempt.channel, channelProduct=attempt.product,
-        tradeFee=fen_to_yuan(order.trade_fee), paymentTime=to_wire(order.paid_at),
-        bizData=order.biz_data, refundedFee=fen_to_yuan(order.refunded_fee),
-        orderStatus=order.order_status)
+        tradeFee=fen_to_yuan(attempt.trade_fee), paymentTime=to_wire(attempt.paid_at),
+        bizData=order.biz_data)
+
+
+def query_data(order: Order, attempt: Attempt) -> QueryData:
+    """query's answer: the order's status and amounts over its current (or paid) attempt."""
+    return QueryData(**{
+        **attempt_fields(order, attempt), "tradeStatus": trade_status(order),
+        "tradeFee": fen_to_yuan(order.trade_fee), "paymentTime": to_wire(order.paid_at),
+        "refundedFee": fen_to_yuan(order.refunded_fee), "orderStatus": order.order_status})
 
 
 def refund_data(r: Refund) -> RefundData:

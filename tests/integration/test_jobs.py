@@ -4,7 +4,6 @@ import requests
 from chalicelib.handlers import jobs
 from chalicelib.store import abnormal as abnormal_store
 from chalicelib.store import orders as order_store
-from chalicelib.store import refunds as refund_store
 from tests.integration.conftest import eventually, expire_in
 
 

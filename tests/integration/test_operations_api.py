@@ -11,7 +11,7 @@ from chalicelib.otp_sender import DEV_INBOX
 from chalicelib.passwords import hash_password
 from chalicelib.store import abnormal as abnormal_store
 from chalicelib.store.parties import put_merchant, put_user
-from tests.integration.conftest import ACCOUNTS, eventually, expire_in
+from tests.integration.conftest import eventually, expire_in
 
 PASSWORD = "correct horse battery"
 

@@ -1,6 +1,5 @@
 import json
 import string
-from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
