@@ -208,6 +208,8 @@ def main(argv=None) -> None:
         demo = stack.start()
         print("UPP local stack is running:")
         print(f"  API + console   {demo['baseUrl']}   (ISV API: POST {demo['baseUrl']}/access/…)")
+        print(f"  operations API  {demo['baseUrl']}/admin/api  (login {demo['adminUser']} / "
+              f"password in demo.json; one-time codes: GET {demo['baseUrl']}/admin/dev/inbox)")
         print(f"  channel sim     {demo['simulatorUrl']}")
         print(f"  hospital sim    {stack.hospital.base_url}  (HIS query + business service)")
         print(f"  jobs            sync-orders, poll-refunds, dispatch-notifications, "
