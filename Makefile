@@ -36,7 +36,7 @@ package: venv
 
 ## Benchmarks: DynamoDB requests per call and latency ratios, measured in one run.
 bench: venv
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(PARTS)
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

@@ -1,4 +1,7 @@
-"""`make bench`: every benchmark, each printing ratios measured in this same run."""
+"""`make bench`: every benchmark, each printing ratios measured in this same run.
+
+    python -m bench.run [api] [jobs]     # both by default (the jobs part takes ~15 min on moto)
+"""
 from __future__ import annotations
 
 import logging
@@ -8,7 +11,7 @@ from bench.harness import DynamoCounter, configure
 configure()
 
 
-def main() -> None:
+def main(parts: tuple[str, ...] = ("api", "jobs")) -> None:
     from chalice.test import Client
     from moto import mock_aws
 
@@ -41,13 +44,15 @@ def main() -> None:
         counter.install()
         with Client(app, stage_name="local") as client:
             api = ChaliceIsvClient(client, key="bench-key")
-            for line in api_requests.run(api, counter):
-                print(line, flush=True)
-        print(flush=True)
-        from bench import jobs_throughput
+            if "api" in parts:
+                for line in api_requests.run(api, counter):
+                    print(line, flush=True)
+                print(flush=True)
+        if "jobs" in parts:
+            from bench import jobs_throughput
 
-        for line in jobs_throughput.run(counter):
-            print(line, flush=True)
+            for line in jobs_throughput.run(counter):
+                print(line, flush=True)
     finally:
         sim.drain()
         sim.stop()
@@ -55,4 +60,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(tuple(sys.argv[1:]) or ("api", "jobs"))
