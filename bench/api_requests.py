@@ -135,7 +135,7 @@ def run(api, counter: DynamoCounter) -> list[str]:
     seed_orders(LARGE - SMALL, SMALL)
     large = measure(api, counter)
     lines = [f"DynamoDB requests per ISV call, {SMALL:,} vs {LARGE:,} stored orders "
-             f"({CALLS} calls each; latency = median, in-process app on a moto server)",
+             f"({CALLS} calls each; latency = median; app and moto in-process)",
              f"{'endpoint':<20}{f'requests @{SMALL:,}':>16}{f'requests @{LARGE:,}':>17}"
              f"{'Scan':>6}{'latency ratio large/small':>27}"]
     for name in small:
