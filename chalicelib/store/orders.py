@@ -9,7 +9,7 @@ from pynamodb.exceptions import DoesNotExist
 from ..domain.orders import Abnormal, Attempt, AttemptState, Order, OrderState, order_key
 from .db import ConditionFailed, conditional_update, cst, transaction
 from .models import AttemptModel, OrderModel
-from .shards import all_shards, shard_of
+from .shards import across_shards, shard_of
 
 FIRST_SYNC = timedelta(seconds=5)   # first channel query of a waiting attempt
 _LEAVE_WAITING = (AttemptModel.waiting_shard.remove(), AttemptModel.next_sync_at.remove())
@@ -215,14 +215,9 @@ def pay_abnormal(attempt: Attempt, abnormal: Abnormal, in_payment_no: str | None
 
 def waiting(now: datetime, limit: int) -> Iterator[Attempt]:
     """Waiting attempts due for a channel query (sparse index: settled ones are not in it)."""
-    count = 0
-    for shard in all_shards():
-        for m in AttemptModel.waiting.query(shard, AttemptModel.next_sync_at <= now,
-                                            limit=limit - count):
-            yield _attempt(m)
-            count += 1
-            if count >= limit:
-                return
+    for m in across_shards(lambda shard, n: AttemptModel.waiting.query(
+            shard, AttemptModel.next_sync_at <= now, limit=n), limit):
+        yield _attempt(m)
 
 
 def reschedule_sync(attempt: Attempt, at: datetime, next_at: datetime) -> bool:

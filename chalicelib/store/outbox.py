@@ -13,7 +13,7 @@ from ..domain.abnormal import AbnormalType
 from ..domain.notifications import LEASE, notify_id
 from .db import ConditionFailed, conditional_update, cst, transaction
 from .models import NotificationModel
-from .shards import all_shards, shard_of
+from .shards import across_shards, shard_of
 
 
 @dataclass
@@ -71,14 +71,9 @@ def by_notify_id(partner_id: str, nid: str) -> Notification | None:
 def due(now: datetime, limit: int) -> Iterator[Notification]:
     """PENDING notifications whose time has come (the index is eventually consistent:
     ``claim`` re-checks on the item itself)."""
-    count = 0
-    for shard in all_shards():
-        for m in NotificationModel.due.query(shard, NotificationModel.next_at <= now,
-                                             limit=limit - count):
-            yield _from(m)
-            count += 1
-            if count >= limit:
-                return
+    for m in across_shards(lambda shard, n: NotificationModel.due.query(
+            shard, NotificationModel.next_at <= now, limit=n), limit):
+        yield _from(m)
 
 
 def claim(n: Notification, now: datetime) -> bool:

@@ -10,7 +10,7 @@ from ..domain.orders import AttemptState, OrderState, order_key
 from ..domain.refunds import FIRST_POLL, OPEN_REFUND_STATES, Refund, RefundState
 from .db import ConditionFailed, conditional_update, cst, transaction
 from .models import AttemptModel, CounterModel, OrderModel, RefundModel
-from .shards import all_shards, shard_of
+from .shards import across_shards, shard_of
 
 _OPEN = tuple(s.value for s in OPEN_REFUND_STATES)
 
@@ -151,14 +151,9 @@ def release_hold(refund: Refund, max_count: int | None, at: datetime) -> None:
 
 def pending(now: datetime, limit: int):
     """Open refunds due for a channel query (sparse index: settled refunds are not in it)."""
-    count = 0
-    for shard in all_shards():
-        for m in RefundModel.pending.query(shard, RefundModel.next_poll_at <= now,
-                                           limit=limit - count):
-            yield _refund(m)
-            count += 1
-            if count >= limit:
-                return
+    for m in across_shards(lambda shard, n: RefundModel.pending.query(
+            shard, RefundModel.next_poll_at <= now, limit=n), limit):
+        yield _refund(m)
 
 
 def reschedule_poll(refund: Refund, next_at: datetime) -> bool:
