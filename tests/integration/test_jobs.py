@@ -206,3 +206,17 @@ def test_his_unreachable_means_no_automatic_refund(api, simulator, hospital, clo
     assert jobs.auto_refund(clock()).details == {"his_unavailable": 1}
     assert abnormal_store.get(f"REFUND_FAILED#AUTO-{data['outPaymentNo']}").reason == \
         "[订单已超时], 自动退款校验失败"
+
+
+def test_paid_after_close_is_listed_for_an_operator_when_auto_refund_is_off(api, simulator,
+                                                                           hospital, clock):
+    _auto(False)
+    data = scan(api)
+    api.ok("close", bizType="scan_pay", paymentNo="P1")
+    pay(data, ignoreClose=True)
+    eventually(lambda: abnormal_store.get(f"PAID_AFTER_CLOSE#{data['outPaymentNo']}"))
+    assert jobs.auto_refund(clock()).details == {"left_for_operator": 1}
+    assert hospital.queries == 0 and not [k for k in simulator.calls if k[1] == "refund"]
+    [listed] = abnormal_store.search(partner_ids=["12345"], day=None,
+                                     kind="PAID_AFTER_CLOSE", status="UNHANDLED")
+    assert listed.reason == "商户关闭订单后用户完成支付" and listed.amount == 600
