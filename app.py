@@ -27,6 +27,13 @@ def channel_callback(channel):
     return Response(body=text, status_code=status, headers={"Content-Type": "text/plain"})
 
 
+@app.route("/openapi.json", methods=["GET"])
+def openapi_document():
+    from chalicelib.handlers.openapi import document
+
+    return document()
+
+
 @app.route("/health", methods=["GET"])
 def health():
     return {"status": "ok"}

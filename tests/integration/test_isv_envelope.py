@@ -154,3 +154,9 @@ def test_an_internal_error_is_9999_with_a_request_id_and_no_trace(api, monkeypat
                         isv_api.Endpoint(isv_api.NetworkRequest, boom))
     env = api.call("network")
     assert env["kind"] == "9999" and "请求号" in env["msg"] and "secret" not in env["msg"]
+
+
+def test_openapi_document_is_served(api):
+    resp = api.client.http.get("/openapi.json")
+    assert resp.status_code == 200
+    assert "/access/refund" in json.loads(resp.body)["paths"]
