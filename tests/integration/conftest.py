@@ -145,6 +145,7 @@ def hospital(hospital_server, demo):
     hospital_server.orders.clear()
     hospital_server.received.clear()
     hospital_server.down = hospital_server.business_down = False
+    hospital_server.queries = 0
     put_merchant(Merchant(DEMO_PARTNER, "测试医院", True, channel_accounts=ACCOUNTS,
                           notify_url=f"{hospital_server.base_url}/business/notify",
                           his_query_url=f"{hospital_server.base_url}/his/query"))
