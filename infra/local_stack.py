@@ -207,7 +207,7 @@ def main(argv=None) -> None:
     try:
         demo = stack.start()
         print("UPP local stack is running:")
-        print(f"  API + console   {demo['baseUrl']}   (ISV API: POST {demo['baseUrl']}/access/…)")
+        print(f"  ISV API         {demo['baseUrl']}   (POST /access/<name>; OpenAPI at /openapi.json)")
         print(f"  operations API  {demo['baseUrl']}/admin/api  (login {demo['adminUser']} / "
               f"password in demo.json; one-time codes: GET {demo['baseUrl']}/admin/dev/inbox)")
         print(f"  channel sim     {demo['simulatorUrl']}")
