@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import requests
 
 from .clock import now_ms
+from .money import yuan_to_fen
 from .signing import dumps, parse_json, sign, verify
 
 
@@ -43,8 +44,6 @@ def query_his(url: str, key: str, partner_id: str, payment_no: str, out_payment_
             if resp.status_code == 200:
                 answer = parse_json(resp.content)
                 if isinstance(answer, dict) and (not answer.get("sign") or verify(answer, key)):
-                    from .money import yuan_to_fen
-
                     fee = answer.get("fee")
                     return HisOrder(bool(answer.get("exists")), answer.get("status"),
                                     yuan_to_fen(str(fee)) if fee not in (None, "") else None)

@@ -1,6 +1,8 @@
 """Helpers shared by the integration tests and the benchmarks."""
 from __future__ import annotations
 
+import time
+
 from chalicelib.isv_client import IsvClient
 
 DEMO_ISV, DEMO_PARTNER, DEMO_KEY = "20000", "12345", "yt-test-key-0001"
@@ -22,3 +24,14 @@ class ChaliceIsvClient(IsvClient):
         resp = self.raw(name, body)
         assert resp.status_code == 200, resp.body
         return resp.body
+
+
+def eventually(check, timeout: float = 5.0, interval: float = 0.05):
+    """Poll ``check`` until it returns a truthy value (asynchronous behaviour), or time runs out;
+    returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)

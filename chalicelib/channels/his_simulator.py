@@ -16,7 +16,7 @@ from ..signing import dumps, sign
 from . import http_server
 
 
-class HisSimulator:
+class HisSimulator(http_server.Served):
     def __init__(self, key_for: dict[str, str] | None = None):
         self.orders: dict[tuple[str, str], dict] = {}
         self.down = False
@@ -64,11 +64,3 @@ class HisSimulator:
         else:
             status, body = self.answer(p)
         return status, "application/json; charset=utf-8", dumps(body).encode()
-
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self._server = http_server.start(self._http, host, port)
-        self.base_url = http_server.url_of(self._server)
-        return self.base_url
-
-    def stop(self) -> None:
-        http_server.stop(self._server)

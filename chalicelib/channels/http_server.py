@@ -50,3 +50,21 @@ def stop(server: ThreadingHTTPServer | None) -> None:
     if server is not None:
         server.shutdown()
         server.server_close()
+
+
+class Served:
+    """Mixin for a simulator with an ``_http(method, path, body)`` dispatch method."""
+
+    _server: ThreadingHTTPServer | None = None
+    base_url: str = ""
+
+    def _http(self, method: str, path: str, raw: bytes) -> tuple[int, str, bytes]:
+        raise NotImplementedError
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._server = start(self._http, host, port)
+        self.base_url = url_of(self._server)
+        return self.base_url
+
+    def stop(self) -> None:
+        stop(self._server)

@@ -61,7 +61,7 @@ class SimRefund:
     message: str | None = None
 
 
-class ChannelSimulator:
+class ChannelSimulator(http_server.Served):
     def __init__(self, secrets_by_channel: dict[str, str], timeout_delay_s: float = 8.0,
                  password_delay_s: float = 2.0, refund_delay_s: float = 2.0,
                  sink: Sink | None = None):
@@ -328,11 +328,3 @@ class ChannelSimulator:
             status, answer = self.dispatch(method, path, payload)
         return status, "application/json; charset=utf-8", json.dumps(
             answer, ensure_ascii=False).encode()
-
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self._server = http_server.start(self._http, host, port)
-        self.base_url = http_server.url_of(self._server)
-        return self.base_url
-
-    def stop(self) -> None:
-        http_server.stop(self._server)

@@ -8,7 +8,11 @@ one user and take effect when a second user approves (maker-checker).
 from __future__ import annotations
 
 import json
+import logging
+import re
+import secrets
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable
 
@@ -17,17 +21,18 @@ from pydantic import ValidationError
 from ..clock import now, to_wire
 from ..domain.abnormal import ABNORMAL_PAYMENTS, HANDLING_NAMES, TYPE_NAMES, AbnormalType, Handling
 from ..domain.access import Perm, User, needs_second_person
+from ..domain.parties import Isv, Merchant
 from ..domain.risk import RiskRule, rule_to_dict
 from ..errors import UppError
 from ..money import fen_to_yuan
 from ..otp_sender import DEV_INBOX, sender
-from ..passwords import check_password
+from ..passwords import check_password, hash_password
 from ..store import abnormal as abnormal_store
 from ..store import admin as admin_store
 from ..store import orders as order_store
 from ..store import outbox
 from ..store import refunds as refund_store
-from ..store.parties import get_isv, get_merchant, put_isv, put_merchant
+from ..store.parties import get_isv, get_merchant, put_isv, put_merchant, put_user
 from . import admin_contract as c
 from .refund_service import RefundAsk, open_refund, release
 from .wire import query_data, refund_data
@@ -123,15 +128,10 @@ def order_detail(user: User, partner_id: str, payment_no: str) -> Answer:
         raise AdminError(404, "订单不存在")
     attempts = order_store.attempts_of(order)
     refunds = refund_store.refunds_of_order(partner_id, payment_no)
-    current = next((a for a in attempts if a.out_payment_no ==
-                    (order.paid_attempt or order.current_attempt)), attempts[0])
     notices = [n for n in (outbox.get(f"pay#{a.out_payment_no}") for a in attempts) if n] + \
         [n for n in (outbox.get(f"refund#{r.out_refund_no}") for r in refunds) if n]
     return 200, {
-        "order": {**query_data(order, current).wire(), "partnerId": partner_id,
-                  "subject": order.subject, "createdAt": to_wire(order.created_at),
-                  "expireTime": to_wire(order.expire_at),
-                  "refundableFee": fen_to_yuan(order.refundable_fee)},
+        "order": _order_summary(order, attempts),
         "attempts": [{"outPaymentNo": a.out_payment_no, "channelProduct": a.product,
                       "status": a.status.value, "abnormal": a.abnormal.value if a.abnormal
                       else None, "tradeFee": fen_to_yuan(a.trade_fee),
@@ -141,6 +141,15 @@ def order_detail(user: User, partner_id: str, payment_no: str) -> Answer:
                      "holdReason": r.hold_reason} for r in refunds],
         "notifications": [_notice(n) for n in notices],
     }
+
+
+def _order_summary(order, attempts) -> dict:
+    current = next((a for a in attempts if a.out_payment_no ==
+                    (order.paid_attempt or order.current_attempt)), attempts[0])
+    return {**query_data(order, current).wire(), "partnerId": order.partner_id,
+            "subject": order.subject, "createdAt": to_wire(order.created_at),
+            "expireTime": to_wire(order.expire_at),
+            "refundableFee": fen_to_yuan(order.refundable_fee)}
 
 
 def _notice(n) -> dict:
@@ -160,12 +169,10 @@ def search_orders(user: User, q: dict) -> Answer:
         partner_id, q = attempt.partner_id, {**q, "paymentNo": attempt.payment_no}
     if not partner_id or not q.get("paymentNo"):
         raise AdminError(400, "请提供 partnerId 与 paymentNo，或 outPaymentNo")
-    if not user.sees(partner_id):
+    order = order_store.get_order(partner_id, q["paymentNo"]) if user.sees(partner_id) else None
+    if order is None:
         return 200, {"orders": []}
-    try:
-        return 200, {"orders": [order_detail(user, partner_id, q["paymentNo"])[1]["order"]]}
-    except AdminError:
-        return 200, {"orders": []}
+    return 200, {"orders": [_order_summary(order, order_store.attempts_of(order))]}
 
 
 # ------------------------------------------------------------------ abnormal orders
@@ -391,8 +398,6 @@ def update_merchant(user: User, partner_id: str, raw: bytes | None, at: datetime
                                       for r in body.riskRules)
     if body.makerCheckerYuan is not None:
         changes["maker_checker_fen"] = body.makerCheckerYuan
-    from dataclasses import replace
-
     after = replace(before, **changes)
     put_merchant(after)
     admin_store.audit(user.username, "merchant.update", partner_id, at, partner_id,
@@ -402,9 +407,6 @@ def update_merchant(user: User, partner_id: str, raw: bytes | None, at: datetime
 
 def rotate_isv_key(user: User, isv_id: str, at: datetime) -> Answer:
     """A new signing key, shown once; the old one stops working at once."""
-    import secrets
-    from dataclasses import replace
-
     _need(user, Perm.CONFIG)
     isv = get_isv(isv_id)
     if isv is None or not all(user.sees(p) for p in isv.partner_ids):
@@ -423,8 +425,6 @@ def create_merchant(user: User, raw: bytes | None, at: datetime) -> Answer:
         raise AdminError(403, "只有不限医院的管理员可以新增医院")
     if get_merchant(body.partnerId) is not None:
         raise AdminError(409, "医院已存在")
-    from ..domain.parties import Merchant
-
     m = Merchant(partner_id=body.partnerId, name=body.name, enabled=body.enabled is not False,
                  notify_url=body.notifyUrl, his_query_url=body.hisQueryUrl,
                  auto_refund=bool(body.autoRefund),
@@ -433,8 +433,6 @@ def create_merchant(user: User, raw: bytes | None, at: datetime) -> Answer:
                  risk_rules=tuple(RiskRule(r.windowMinutes, r.maxCount, r.maxAmount)
                                   for r in body.riskRules or ()))
     if body.makerCheckerYuan is not None:
-        from dataclasses import replace
-
         m = replace(m, maker_checker_fen=body.makerCheckerYuan)
     put_merchant(m)
     admin_store.audit(user.username, "merchant.create", m.partner_id, at, m.partner_id,
@@ -457,12 +455,6 @@ def get_isv_config(user: User, isv_id: str) -> Answer:
 
 def upsert_isv(user: User, isv_id: str, raw: bytes | None, at: datetime) -> Answer:
     """Create an ISV (its key is returned once) or change its name, state and merchants."""
-    import re
-    import secrets
-    from dataclasses import replace
-
-    from ..domain.parties import Isv
-
     body = _body(c.IsvUpsert, raw)
     _need(user, Perm.CONFIG)
     if user.partner_ids:
@@ -495,9 +487,6 @@ def upsert_isv(user: User, isv_id: str, raw: bytes | None, at: datetime) -> Answ
 
 
 def create_user(user: User, raw: bytes | None, at: datetime) -> Answer:
-    from ..passwords import hash_password
-    from ..store.parties import put_user
-
     body = _body(c.UserCreate, raw)
     _need(user, Perm.CONFIG)
     if user.partner_ids and (not body.partnerIds or
@@ -533,8 +522,6 @@ def run(fn: Callable[..., Answer], headers: dict | None = None,
         public: bool = False) -> Answer:
     """Authenticate (unless public), call ``fn(user, at)`` (public: ``fn(at)``), and turn every
     failure into a JSON error — never a stack trace."""
-    import logging
-
     at = now()
     try:
         if public:

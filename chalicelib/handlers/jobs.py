@@ -25,6 +25,7 @@ from ..config import settings
 from ..errors import RiskHoldError, UppError
 from ..his import HisUnavailable, query_his
 from ..logs import log
+from ..money import yuan_to_fen
 from ..signing import dumps, sign
 from ..store import abnormal as abnormal_store
 from ..store import orders as order_store
@@ -203,8 +204,6 @@ def dispatch_notifications(now: datetime, limit: int = 500,
 
 
 def _fen(yuan: str | None) -> int:
-    from ..money import yuan_to_fen
-
     return yuan_to_fen(yuan) if yuan else 0
 
 

@@ -21,6 +21,7 @@ from ..domain.orders import (
 from ..errors import ChannelUnavailableError, NotFoundError, ParamError, StateError
 from ..logs import log, mask
 from ..store import orders as order_store
+from ..store import outbox
 from . import settlement
 from .context import CallContext
 from .wire import attempt_fields, query_data
@@ -257,8 +258,6 @@ def close(ctx: CallContext, req: CloseRequest) -> tuple[CloseData, str]:
 def notify_list(ctx: CallContext, req: NotifyListRequest) -> NotifyListData:
     """The merchant's notifications in order, with delivery state: a business service that was
     down can catch up by pulling instead of waiting for retries (SPEC §4)."""
-    from ..store import outbox
-
     items = outbox.list_for_partner(ctx.merchant.partner_id, req.sinceNotifyId, req.limit)
     return NotifyListData(notifications=[NotifyItem(
         notifyId=n.notify_id, notifyType=n.kind, state=n.state, attempts=n.attempts,

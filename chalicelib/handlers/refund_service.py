@@ -2,7 +2,7 @@
 operators' refunds: channel rules, risk control, the reserving transaction, the channel call."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..domain.abnormal import AbnormalType
@@ -12,7 +12,14 @@ from ..domain.orders import Attempt, Order
 from ..domain.parties import Merchant
 from ..domain.refunds import Refund, RefundState, check_refund
 from ..domain.risk import RiskRule, hold_reason
-from ..errors import ChannelRuleError, ConflictError, OverRefundError, RiskHoldError, StateError
+from ..errors import (
+    ChannelRuleError,
+    ConflictError,
+    NotFoundError,
+    OverRefundError,
+    RiskHoldError,
+    StateError,
+)
 from ..logs import log
 from ..store import abnormal as abnormal_store
 from ..store import orders as order_store
@@ -80,19 +87,20 @@ def _which_limit(merchant: Merchant, rule: RiskRule, now: datetime) -> bool:
         return False
 
 
-def _hold(refund: Refund, reason: str, now: datetime) -> Refund:
-    held = Refund(**{**refund.__dict__, "status": RefundState.RISK_HOLD, "hold_reason": reason})
+def _hold(refund: Refund, reason: str, now: datetime) -> None:
+    """Store the refund as held by risk control (with its 退款失败) and answer 2005."""
+    held = replace(refund, status=RefundState.RISK_HOLD, hold_reason=reason)
     record = abnormal_store.new_item(
         AbnormalType.REFUND_FAILED, refund.out_refund_no, reason, refund.partner_id,
         refund.refund_fee, now, payment_no=refund.payment_no,
         out_payment_no=refund.out_payment_no, out_refund_no=refund.out_refund_no,
         request_no=refund.request_no)
-    if not refund_store.create_held_refund(held, record):
-        existing = refund_store.get_refund(refund.partner_id, refund.request_no)
-        return existing
-    log("refund.risk_hold", partnerId=refund.partner_id, requestNo=refund.request_no,
-        reason=reason)
-    return held
+    if refund_store.create_held_refund(held, record):
+        log("refund.risk_hold", partnerId=refund.partner_id, requestNo=refund.request_no,
+            reason=reason)
+    else:   # a concurrent request with the same requestNo stored its refund first
+        held = refund_store.get_refund(refund.partner_id, refund.request_no)
+    raise RiskHoldError(held.hold_reason or "退款已进入风控", refund_data(held).wire())
 
 
 def open_refund(merchant: Merchant, ask: RefundAsk, now: datetime) -> Refund:
@@ -121,12 +129,11 @@ def open_refund(merchant: Merchant, ask: RefundAsk, now: datetime) -> Refund:
         refund_no=ask.refund_no, status=RefundState.PROCESSING, created_at=now,
         in_payment_no=attempt.in_payment_no, biz_data=ask.biz_data, notify_url=ask.notify_url,
         target=ask.target, origin=ask.origin, isv_id=ask.isv_id or order.isv_id)
-    counters = _risk_counters(merchant, ask.refund_fee, now) if ask.apply_risk else []
-    over_single = next((r for r in merchant.risk_rules if ask.apply_risk and
-                        r.max_amount is not None and ask.refund_fee > r.max_amount), None)
-    if over_single is not None:
-        held = _hold(new, hold_reason(over_single, count_exceeded=False), now)
-        raise RiskHoldError(held.hold_reason or "退款已进入风控", refund_data(held).wire())
+    risk_rules = merchant.risk_rules if ask.apply_risk else ()
+    for rule in risk_rules:      # one refund larger than a window's whole allowance
+        if rule.max_amount is not None and ask.refund_fee > rule.max_amount:
+            _hold(new, hold_reason(rule, count_exceeded=False), now)
+    counters = _risk_counters(merchant, ask.refund_fee, now) if risk_rules else []
     max_count = rules.max_partial_refunds if ask.target == "order" else None
     try:
         retrying(lambda: refund_store.create_refund(new, max_count, counters))
@@ -139,9 +146,7 @@ def open_refund(merchant: Merchant, ask: RefundAsk, now: datetime) -> Refund:
         raise OverRefundError("退款金额超过可退金额") from None
     except refund_store.RiskLimited as exc:
         rule = merchant.risk_rules[exc.index]
-        held = _hold(new, hold_reason(rule, _which_limit(merchant, rule, now)), now)
-        raise RiskHoldError(held.hold_reason or "退款已进入风控",
-                            refund_data(held).wire()) from None
+        _hold(new, hold_reason(rule, _which_limit(merchant, rule, now)), now)
     log("refund.created", partnerId=partner_id, requestNo=ask.request_no,
         outRefundNo=new.out_refund_no, fee=ask.refund_fee, origin=ask.origin)
     # Only the request that created the refund talks to the channel: retries never do.
@@ -170,8 +175,6 @@ def release(merchant: Merchant, refund: Refund, now: datetime) -> Refund:
 
 
 def _payment(partner_id: str, ask: RefundAsk) -> tuple[Order, Attempt]:
-    from ..errors import NotFoundError
-
     order = order_store.get_order(partner_id, ask.payment_no)
     if order is None:
         raise NotFoundError("订单不存在")

@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist
 from ..clock import CST
 from ..domain.access import User
 from .db import conditional_update, cst
-from .models import AuditModel, OtpModel, ProposalModel, SessionModel, UserModel
+from .models import AuditModel, CounterModel, OtpModel, ProposalModel, SessionModel, UserModel
 
 SESSION_TTL = timedelta(hours=8)
 OTP_TTL = timedelta(minutes=5)
@@ -68,16 +68,12 @@ def _lock_key(username: str, at: datetime) -> str:
 
 
 def count_login_failure(username: str, at: datetime) -> None:
-    from .models import CounterModel
-
     conditional_update(CounterModel(_lock_key(username, at)),
                        [CounterModel.hits.add(1), CounterModel.expires.set(at + LOCK_WINDOW * 2)],
                        CounterModel.pk.exists() | CounterModel.pk.does_not_exist())
 
 
 def login_locked(username: str, at: datetime) -> bool:
-    from .models import CounterModel
-
     try:
         return int(CounterModel.get(_lock_key(username, at), consistent_read=True).hits) \
             >= LOGIN_FAILURES

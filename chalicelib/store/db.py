@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Iterator
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..clock import CST
@@ -71,8 +71,6 @@ def cst(dt: datetime | None) -> datetime | None:
 
 def conditional_update(item, actions: list, condition) -> bool:
     """One conditional update; False when the condition does not hold (someone got there first)."""
-    from pynamodb.exceptions import UpdateError
-
     try:
         item.update(actions=actions, condition=condition)
         return True

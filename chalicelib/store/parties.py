@@ -7,7 +7,8 @@ from pynamodb.exceptions import DoesNotExist
 
 from ..domain.parties import DEFAULT_MAKER_CHECKER_FEN, Isv, Merchant
 from ..domain.risk import rule_from_dict, rule_to_dict
-from .models import IsvModel, MerchantModel
+from ..clock import now
+from .models import IsvModel, MerchantModel, UserModel
 
 
 def get_isv(isv_id: str) -> Isv | None:
@@ -41,8 +42,6 @@ def _plain(value) -> dict:
 
 
 def put_merchant(m: Merchant) -> None:
-    from ..clock import now
-
     MerchantModel(
         m.partner_id, name=m.name, enabled=m.enabled, notify_url=m.notify_url,
         his_query_url=m.his_query_url, auto_refund=m.auto_refund,
@@ -52,16 +51,11 @@ def put_merchant(m: Merchant) -> None:
 
 
 def put_isv(isv: Isv) -> None:
-    from ..clock import now
-
     IsvModel(isv.isv_id, name=isv.name, sign_key=isv.sign_key, enabled=isv.enabled,
              partner_ids=set(isv.partner_ids) or None, created_at=now()).save()
 
 
 def put_user(username: str, password_hash: str, role: str, phone: str | None = None,
              partner_ids: set[str] | None = None) -> None:
-    from ..clock import now
-    from .models import UserModel
-
     UserModel(username, password_hash=password_hash, role=role, phone=phone,
               partner_ids=partner_ids or None, created_at=now()).save()

@@ -1,7 +1,6 @@
 """End to end over real HTTP: a signed ISV client written from SPEC §2 against `make run`'s stack."""
 from __future__ import annotations
 
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -10,6 +9,7 @@ import pytest
 import requests
 
 from chalicelib.clock import now, to_wire
+from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -20,16 +20,6 @@ def _no() -> str:
 
 def _expire() -> str:
     return to_wire(now() + timedelta(minutes=30))
-
-
-def _until(check, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    return check()
 
 
 def _ok(env: dict) -> dict:
@@ -50,8 +40,8 @@ def test_scan_pay_query_refunds_refund_query_close(isv):
     assert data["tradeStatus"] == "wait_pay"
     paid = requests.post(data["payUrl"], json={"action": "pay"}, timeout=10).json()
     assert paid["tradeState"] == "SUCCESS"
-    q = _until(lambda: (lambda d: d if d["tradeStatus"] == "pay_success" else None)(
-        _ok(isv.call("query", bizType="scan_pay", paymentNo=pno))))
+    q = eventually(lambda: (lambda d: d if d["tradeStatus"] == "pay_success" else None)(
+        _ok(isv.call("query", bizType="scan_pay", paymentNo=pno))), timeout=10)
     assert q and q["orderStatus"] == "PAID" and q["bizData"] == '{"visitId":"V1"}'
 
     r1 = _ok(isv.call("refund", paymentNo=pno, bizType="scan_pay", requestNo=_no(),
@@ -89,7 +79,7 @@ def test_each_barcode_outcome(isv, code, first, final):
     data = _ok(isv.call("barcode", paymentNo=pno, authCode=code, tradeFee="3.00",
                         subject="窗口缴费", expireTime=_expire()))
     assert data["tradeStatus"] == first
-    q = _until(lambda: (lambda d: d if d["tradeStatus"] == final else None)(
+    q = eventually(lambda: (lambda d: d if d["tradeStatus"] == final else None)(
         _ok(isv.call("query", bizType="barcode_pay", paymentNo=pno))), timeout=12)
     assert q and q["tradeStatus"] == final
 

@@ -1,7 +1,6 @@
 """The platform keeps its promises after the call returns, in `make run`'s stack: a business
 service that is down sees retries then 支付通知失败; a payment after close is auto-refunded; the
 operations API lists and handles it. The retry schedule is compressed (--notify-retry-scale)."""
-import time
 import uuid
 from datetime import timedelta
 
@@ -10,6 +9,7 @@ import requests
 
 from chalicelib.clock import now, to_wire
 from tests.e2e.conftest import RunningStack
+from tests.support import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -20,16 +20,6 @@ def fast_stack(tmp_path_factory):
                          extra=("--notify-retry-scale", "0.00005")).start()
     yield stack
     stack.stop()
-
-
-def _until(check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    return check()
 
 
 def _console(stack):
@@ -61,7 +51,7 @@ def test_business_service_down_means_retries_then_pay_notify_failed(fast_stack):
             "partnerId": "12345", "type": "PAY_NOTIFY_FAILED"}, timeout=10).json()["items"]
         return [i for i in items if i["paymentNo"] == pno]
 
-    [item] = _until(failed, timeout=60)
+    [item] = eventually(failed, timeout=60)
     assert item["typeName"] == "支付通知失败" and item["statusName"] == "未处理"
     detail = console.get(f"{base}/admin/api/orders/12345/{pno}", timeout=10).json()
     assert detail["notifications"][0]["state"] == "FAILED"
@@ -84,6 +74,6 @@ def test_payment_after_close_is_refunded_automatically(fast_stack):
         d = console.get(f"{base}/admin/api/orders/12345/{pno}", timeout=10).json()
         return [a for a in d["attempts"] if a["refundedFee"] == "2.00"]
 
-    [attempt] = _until(refunded, timeout=60)
+    [attempt] = eventually(refunded, timeout=60)
     assert attempt["abnormal"] == "PAID_AFTER_CLOSE"
     assert isv.ok("query", bizType="scan_pay", paymentNo=pno)["orderStatus"] == "CLOSED"

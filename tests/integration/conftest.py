@@ -4,14 +4,20 @@ handler (no HTTP server for the app here)."""
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 
 import pytest
 import requests
 
 from tests.conftest import AWS_PORT, SIM_PORT
-from tests.support import ACCOUNTS, DEMO_ISV, DEMO_KEY, DEMO_PARTNER, ChaliceIsvClient
+from tests.support import (  # noqa: F401 - eventually is re-exported for the tests
+    ACCOUNTS,
+    DEMO_ISV,
+    DEMO_KEY,
+    DEMO_PARTNER,
+    ChaliceIsvClient,
+    eventually,
+)
 
 
 @pytest.fixture(scope="session")
@@ -88,16 +94,6 @@ def expire_in(minutes: int = 30) -> str:
     from chalicelib.clock import now, to_wire
 
     return to_wire(now() + timedelta(minutes=minutes))
-
-
-def eventually(check, timeout: float = 5.0):
-    """Poll ``check`` until it returns a truthy value (asynchronous channel behaviour)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
 
 
 class Clock:

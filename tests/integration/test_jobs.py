@@ -140,6 +140,15 @@ def duplicate_payment(api, simulator):
     return first["outPaymentNo"]
 
 
+def paid_after_close(api):
+    """Create P1, close it, then the patient pays the old QR code anyway."""
+    data = scan(api)
+    api.ok("close", bizType="scan_pay", paymentNo="P1")
+    pay(data, ignoreClose=True)
+    eventually(lambda: abnormal_store.get(f"PAID_AFTER_CLOSE#{data['outPaymentNo']}"))
+    return data
+
+
 def test_duplicate_payment_is_auto_refunded_once_when_auto_refund_is_on(api, simulator,
                                                                         hospital, clock):
     _auto(True)
@@ -172,10 +181,7 @@ def test_abnormal_payments_are_left_for_an_operator_when_auto_refund_is_off(api,
 def test_paid_after_close_is_refunded_after_the_his_says_it_holds_no_paid_order(
         api, simulator, hospital, clock):
     _auto(True)
-    data = scan(api)
-    api.ok("close", bizType="scan_pay", paymentNo="P1")
-    pay(data, ignoreClose=True)
-    eventually(lambda: abnormal_store.get(f"PAID_AFTER_CLOSE#{data['outPaymentNo']}"))
+    data = paid_after_close(api)
     assert jobs.auto_refund(clock()).details == {"refunded": 1}
     assert hospital.queries >= 1
     assert order_store.get_attempt(data["outPaymentNo"]).refunded_fee == 600
@@ -184,11 +190,8 @@ def test_paid_after_close_is_refunded_after_the_his_says_it_holds_no_paid_order(
 def test_paid_after_close_is_not_refunded_when_the_his_holds_a_paid_order(api, simulator,
                                                                        hospital, clock):
     _auto(True)
-    data = scan(api)
-    api.ok("close", bizType="scan_pay", paymentNo="P1")
     hospital.orders[("12345", "P1")] = {"status": "PAID", "fee": "6.00"}
-    pay(data, ignoreClose=True)
-    eventually(lambda: abnormal_store.get(f"PAID_AFTER_CLOSE#{data['outPaymentNo']}"))
+    data = paid_after_close(api)
     assert jobs.auto_refund(clock()).details == {"his_holds_paid_order": 1}
     failed = abnormal_store.get(f"REFUND_FAILED#AUTO-{data['outPaymentNo']}")
     assert failed.reason == "[订单已关闭], 自动退款校验失败"
@@ -211,10 +214,7 @@ def test_his_unreachable_means_no_automatic_refund(api, simulator, hospital, clo
 def test_paid_after_close_is_listed_for_an_operator_when_auto_refund_is_off(api, simulator,
                                                                            hospital, clock):
     _auto(False)
-    data = scan(api)
-    api.ok("close", bizType="scan_pay", paymentNo="P1")
-    pay(data, ignoreClose=True)
-    eventually(lambda: abnormal_store.get(f"PAID_AFTER_CLOSE#{data['outPaymentNo']}"))
+    paid_after_close(api)
     assert jobs.auto_refund(clock()).details == {"left_for_operator": 1}
     assert hospital.queries == 0 and not [k for k in simulator.calls if k[1] == "refund"]
     [listed] = abnormal_store.search(partner_ids=["12345"], day=None,
